@@ -1,0 +1,41 @@
+"""Accounts: people, roles, organisations, sign-in, invitations, profiles."""
+
+from flask_babel import lazy_gettext as _l
+
+from lms import signals
+from lms.accounts import services
+from lms.accounts.access import require_two_factor_for_admins
+from lms.accounts.admin_views import bp
+from lms.accounts.cli import cli
+from lms.accounts.demo import load_demo_accounts
+from lms.accounts.models import Role
+from lms.core.plugins import MenuEntry, Plugin, connect
+from lms.extensions import login_manager
+
+
+def _has(*roles):
+    return lambda user: user.is_authenticated and user.has_role(*roles)
+
+
+def init_app(app):
+    """Wire sign-in sessions, the admins' two-factor rule and the demo accounts."""
+    login_manager.user_loader(services.user_for_session)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = _l("Please sign in to see this page.")
+    login_manager.login_message_category = "info"
+    app.before_request(require_two_factor_for_admins)
+    connect(signals.demo_data_requested, load_demo_accounts, plugin="accounts")
+
+
+plugin = Plugin(
+    name="accounts",
+    blueprint=bp,
+    cli=cli,
+    init_app=init_app,
+    menu=(
+        MenuEntry(_l("Invitations"), "accounts.invitations", _has(Role.ADMIN, Role.TRAINER), order=80),
+        MenuEntry(_l("People"), "accounts.users", _has(Role.ADMIN), order=90),
+        MenuEntry(_l("Organisations"), "accounts.organisations", _has(Role.ADMIN), order=91),
+        MenuEntry(_l("Outbox"), "core.outbox", _has(Role.ADMIN), order=92),
+    ),
+)

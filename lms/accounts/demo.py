@@ -1,0 +1,62 @@
+"""Demo organisations and people from the partner network, loaded by `lms demo load`."""
+
+from sqlalchemy import select
+
+from lms.accounts import services
+from lms.accounts.models import Organisation, OrganisationKind, Role, TrainerCountry
+from lms.core.demo import DEMO_PASSWORD, DemoAccount
+from lms.extensions import db
+
+ORGANISATIONS = [
+    ("Comune di Lampedusa e Linosa", "IT", OrganisationKind.MUNICIPALITY),
+    ("Stadtgemeinde Traiskirchen", "AT", OrganisationKind.MUNICIPALITY),
+    ("Občina Črnomelj", "SI", OrganisationKind.MUNICIPALITY),
+    ("Περιφέρεια Βορείου Αιγαίου", "GR", OrganisationKind.REGION),
+    ("Δήμος Αγίου Αθανασίου", "CY", OrganisationKind.MUNICIPALITY),
+    ("Primăria Municipiului Constanța", "RO", OrganisationKind.MUNICIPALITY),
+    ("Община Бургас", "BG", OrganisationKind.MUNICIPALITY),
+    ("Siklósnagyfalu Község Önkormányzata", "HU", OrganisationKind.MUNICIPALITY),
+]
+
+#: (role, e-mail, name, organisation's country or None, language, trainer countries)
+PEOPLE = [
+    (Role.ADMIN, "admin@clarinet.example", "Anna Berger", None, "en", ()),
+    (Role.TRAINER, "trainer@clarinet.example", "Andrea Ferraro", None, "it", ("IT", "AT", "SI", "GR", "CY")),
+    (Role.TRAINER, "trainer.east@clarinet.example", "Szabó Zsófia", None, "hu", ("HU", "RO", "BG")),
+    (Role.EXPERT, "expert@clarinet.example", "Nikola Petrović", "SI", "sl", ()),
+    (Role.EXPERT, "expert.media@clarinet.example", "Ελένη Γεωργίου", "CY", "el", ()),
+    (Role.LEARNER, "giulia.martello@lampedusa.example", "Giulia Martello", "IT", "it", ()),
+    (Role.LEARNER, "lukas.gruber@traiskirchen.example", "Lukas Gruber", "AT", "de", ()),
+    (Role.LEARNER, "spela.horvat@crnomelj.example", "Špela Horvat", "SI", "sl", ()),
+    (Role.LEARNER, "eleni.papadopoulou@northaegean.example", "Ελένη Παπαδοπούλου", "GR", "el", ()),
+    (Role.LEARNER, "andreas.christodoulou@agiosathanasios.example", "Ανδρέας Χριστοδούλου", "CY", "el", ()),
+    (Role.LEARNER, "ioana.popescu@constanta.example", "Ioana Popescu", "RO", "ro", ()),
+    (Role.LEARNER, "maria.ivanova@burgas.example", "Мария Иванова", "BG", "bg", ()),
+    (Role.LEARNER, "dora.kovacs@siklosnagyfalu.example", "Kovács Dóra", "HU", "hu", ()),
+]
+
+
+def _organisation(name: str, country: str, kind: OrganisationKind) -> Organisation:
+    found = db.session.scalar(select(Organisation).where(Organisation.name == name, Organisation.country == country))
+    return found or services.create_organisation(name, country, kind)
+
+
+def load_demo_accounts(_app, **_kwargs) -> list[DemoAccount]:
+    """Create the partner organisations and one person per role, unless they exist."""
+    by_country = {country: _organisation(name, country, kind) for name, country, kind in ORGANISATIONS}
+    accounts = []
+    for role, email, name, country, language, trainer_countries in PEOPLE:
+        user = services.user_by_email(email)
+        if user is None:
+            organisation = by_country.get(country)
+            user = services.create_user(
+                email, name, via="demo", organisation=organisation, roles=(role,), language=language,
+                password=DEMO_PASSWORD, is_demo=True,
+            )
+            user.country_rows = [TrainerCountry(country=code) for code in trainer_countries]
+            if role is Role.ADMIN:
+                user.totp_secret = services.new_totp_secret()
+        note = "  two-factor code: lms accounts code " + email if user.two_factor_enabled else ""
+        place = user.organisation.name if user.organisation else ", ".join(sorted(user.trainer_countries)) or "-"
+        accounts.append(DemoAccount(str(role), email, name, place, note))
+    return accounts

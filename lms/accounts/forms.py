@@ -1,0 +1,155 @@
+"""The forms of sign-in, profile, invitations and administration."""
+
+from flask_babel import lazy_gettext as _l
+from wtforms import BooleanField, EmailField, IntegerField, PasswordField, SelectField, SelectMultipleField
+from wtforms import widgets
+from wtforms.validators import Email, EqualTo, InputRequired, Length, NumberRange, Optional, ValidationError
+
+from lms.accounts.models import OrganisationKind, Role
+from lms.accounts.services import MIN_PASSWORD_LENGTH
+from lms.core.forms import BaseForm, choices, language_choices, strip, text_field
+from lms.i18n import country_choices, timezone_choices
+
+EMAIL_MAX = 254
+
+
+def email_field(label=_l("E-mail address")):
+    return EmailField(
+        label, [InputRequired(), Length(max=EMAIL_MAX), Email(message=_l("Enter an e-mail address like name@example.eu."))],
+        filters=[strip],
+    )
+
+
+def new_password_field(label=_l("New password")):
+    return PasswordField(
+        label,
+        [InputRequired(), Length(min=MIN_PASSWORD_LENGTH, max=128, message=_l("Use between %(min)d and %(max)d characters.", min=MIN_PASSWORD_LENGTH, max=128))],
+        description=_l("At least %(count)d characters. A few unrelated words make a strong password that is easy to remember.", count=MIN_PASSWORD_LENGTH),
+    )
+
+
+def confirm_field():
+    return PasswordField(_l("Repeat the password"), [InputRequired(), EqualTo("password", message=_l("The two passwords are not the same."))])
+
+
+def organisation_choices(organisations) -> list:
+    """Return organisations as options, each with its country."""
+    return choices((org.id, f"{org.name} ({org.country})") for org in organisations)
+
+
+class CheckboxesField(SelectMultipleField):
+    """Several choices shown as a list of check boxes."""
+
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()
+
+
+def language_field():
+    return SelectField(_l("Language"), choices=language_choices())
+
+
+def timezone_field():
+    return SelectField(_l("Time zone"), description=_l("Dates and times are shown in this zone."))
+
+
+class SignInForm(BaseForm):
+    email = email_field()
+    password = PasswordField(_l("Password"), [InputRequired(), Length(max=128)])
+
+
+class SecondFactorForm(BaseForm):
+    code = text_field(
+        _l("Code"), 20, InputRequired(),
+        description=_l("The six-digit code from your authenticator app, or one of your recovery codes."),
+        render_kw={"autocomplete": "one-time-code", "inputmode": "text", "autocapitalize": "characters"},
+    )
+
+
+class ResetRequestForm(BaseForm):
+    email = email_field()
+
+
+class NewPasswordForm(BaseForm):
+    password = new_password_field()
+    confirm = confirm_field()
+
+
+class JoinForm(BaseForm):
+    name = text_field(_l("Full name"), 120, InputRequired(), description=_l("As it should appear on your certificates."))
+    email = email_field()
+    password = new_password_field(_l("Password"))
+    confirm = confirm_field()
+    language = language_field()
+
+
+class RegisterForm(JoinForm):
+    organisation = SelectField(_l("Your local authority"), coerce=int)
+
+
+class ProfileForm(BaseForm):
+    name = text_field(_l("Full name"), 120, InputRequired(), description=_l("As it should appear on your certificates."))
+    language = language_field()
+    timezone = timezone_field()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.timezone.choices = timezone_choices()
+
+
+class ChangePasswordForm(BaseForm):
+    current = PasswordField(_l("Current password"), [InputRequired(), Length(max=128)])
+    password = new_password_field()
+    confirm = confirm_field()
+
+
+class TwoFactorSetupForm(BaseForm):
+    code = text_field(_l("Code from the app"), 10, InputRequired(), render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"})
+
+
+class ConfirmPasswordForm(BaseForm):
+    password = PasswordField(_l("Your password"), [InputRequired(), Length(max=128)])
+
+
+class InvitationForm(BaseForm):
+    organisation = SelectField(_l("Organisation"), coerce=int)
+    role = SelectField(_l("Role"))
+    email = EmailField(
+        _l("E-mail address"), [Optional(), Length(max=EMAIL_MAX), Email(message=_l("Enter an e-mail address like name@example.eu."))],
+        description=_l("Leave empty to make a link that you can share with several people."), filters=[strip],
+    )
+    max_uses = IntegerField(
+        _l("How many people may join with the link"), [Optional(), NumberRange(min=1, max=10000)],
+        description=_l("Leave empty for no limit until the link expires."),
+    )
+
+
+class UserForm(BaseForm):
+    name = text_field(_l("Full name"), 120, InputRequired())
+    email = email_field()
+    organisation = SelectField(_l("Organisation"), coerce=int)
+    language = language_field()
+    timezone = timezone_field()
+    roles = CheckboxesField(_l("Roles"), choices=choices((str(role), role.label) for role in Role))
+    countries = CheckboxesField(_l("Countries of a trainer"), description=_l("A trainer follows courses and feedback in these countries."))
+    active = BooleanField(_l("Active"), default=True, description=_l("An inactive account cannot sign in."))
+
+    def __init__(self, *args, organisations=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.timezone.choices = timezone_choices()
+        self.countries.choices = choices(country_choices())
+        self.organisation.choices = choices([(0, _l("None"))]) + organisation_choices(organisations)
+
+    def validate_roles(self, field):
+        if not field.data:
+            raise ValidationError(_l("Choose at least one role."))
+
+
+class OrganisationForm(BaseForm):
+    name = text_field(_l("Name"), 200, InputRequired())
+    country = SelectField(_l("Country"))
+    kind = SelectField(_l("Kind"), choices=choices((str(kind), kind.label) for kind in OrganisationKind))
+    active = BooleanField(_l("Active"), default=True, description=_l("People cannot join an inactive organisation."))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.country.choices = choices(country_choices())

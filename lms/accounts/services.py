@@ -1,0 +1,461 @@
+"""The rules of accounts: passwords, sessions, resets, invitations, two-factor, people, organisations."""
+
+import hashlib
+import io
+import logging
+import secrets
+from datetime import UTC, datetime, timedelta
+from functools import cache
+
+import pyotp
+import qrcode
+import qrcode.image.svg
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app
+from flask_babel import gettext as _
+from markupsafe import Markup
+from sqlalchemy import exists, func, or_, select, update
+
+from lms import signals
+from lms.accounts.models import (
+    Invitation, Organisation, PasswordReset, RecoveryCode, Role, TrainerCountry, User, UserRole,
+)
+from lms.core.mail import external_url, queue_mail
+from lms.core.time import utcnow
+from lms.extensions import db
+from lms.i18n import language_for_country
+
+log = logging.getLogger("lms.accounts")
+_hasher = PasswordHasher()
+
+MIN_PASSWORD_LENGTH = 10
+RECOVERY_CODE_COUNT = 10
+ISSUER = "Clarinet LMS"
+
+
+class AccountError(ValueError):
+    """A rule was broken; the message is translated, and *field* names the form field at fault."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
+# --- passwords and sessions -------------------------------------------------------------
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def hash_password(password: str) -> str:
+    """Return the Argon2id hash of *password*."""
+    return _hasher.hash(password)
+
+
+@cache
+def _dummy_hash() -> str:
+    return _hasher.hash(secrets.token_hex(16))
+
+
+def check_password(user: User | None, password: str) -> bool:
+    """Tell whether *password* is *user*'s, taking as long when there is no such user."""
+    stored = user.password_hash if user is not None and user.password_hash else None
+    try:
+        _hasher.verify(stored or _dummy_hash(), password)
+    except (VerificationError, InvalidHashError):
+        return False
+    if stored is None:
+        return False
+    if _hasher.check_needs_rehash(stored):
+        user.password_hash = hash_password(password)
+    return True
+
+
+def user_by_email(email: str) -> User | None:
+    return db.session.scalar(select(User).where(User.email == normalise_email(email)))
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """Return the active user with this e-mail and password, or None without saying which failed."""
+    user = user_by_email(email)
+    if not check_password(user, password) or not user.active:
+        log.info("Failed sign-in for %s", "a known account" if user else "an unknown address")
+        return None
+    return user
+
+
+def record_sign_in(user: User) -> None:
+    """Note that *user* signed in."""
+    user.last_sign_in_at = utcnow()
+    log.info("User %s signed in", user.id)
+
+
+def end_sessions(user: User) -> None:
+    """End every session of *user*, on every device."""
+    user.session_epoch += 1
+    log.info("Sessions of user %s ended", user.id)
+
+
+def user_for_session(session_id: str) -> User | None:
+    """Return the user of a session id ("<user id>:<epoch>") while that session is current."""
+    user_id, _, epoch = session_id.partition(":")
+    if not (user_id.isdigit() and epoch.isdigit()):
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or not user.active or user.session_epoch != int(epoch):
+        return None
+    return user
+
+
+def set_password(user: User, password: str) -> None:
+    """Give *user* a new password, ending their sessions and any open reset link."""
+    user.password_hash = hash_password(password)
+    end_sessions(user)
+    db.session.execute(
+        update(PasswordReset)
+        .where(PasswordReset.user_id == user.id, PasswordReset.used_at.is_(None))
+        .values(used_at=utcnow())
+    )
+    log.info("Password of user %s changed", user.id)
+
+
+# --- secret links -------------------------------------------------------------------------
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _new_token() -> tuple[str, str]:
+    """Return a fresh 256-bit token and the digest to store."""
+    token = secrets.token_urlsafe(32)
+    return token, _digest(token)
+
+
+def _issue_reset(user: User, hours: int) -> str:
+    token, digest = _new_token()
+    db.session.add(PasswordReset(user_id=user.id, token_hash=digest, expires_at=utcnow() + timedelta(hours=hours)))
+    return token
+
+
+def request_password_reset(email: str) -> None:
+    """Mail a reset link when an active account has this address; say nothing otherwise."""
+    user = user_by_email(email)
+    if user is None or not user.active:
+        log.info("Password reset asked for an unknown or inactive address")
+        return
+    hours = current_app.config["PASSWORD_RESET_HOURS"]
+    token = _issue_reset(user, hours)
+    queue_mail(
+        user.email, "accounts/mail/password_reset.txt", user.language,
+        user=user, hours=hours, link=external_url("accounts.reset_password", token=token),
+    )
+    log.info("Password reset link sent to user %s", user.id)
+
+
+def send_welcome(user: User, invited_by: User) -> None:
+    """Mail a new account's owner a link to choose their password."""
+    days = current_app.config["INVITATION_DAYS"]
+    token = _issue_reset(user, days * 24)
+    queue_mail(
+        user.email, "accounts/mail/welcome.txt", user.language,
+        user=user, days=days, inviter=invited_by, link=external_url("accounts.reset_password", token=token),
+    )
+
+
+def valid_reset(token: str) -> PasswordReset | None:
+    """Return the unused, unexpired reset for *token*, or None."""
+    reset = db.session.scalar(select(PasswordReset).where(PasswordReset.token_hash == _digest(token)))
+    if reset is None or reset.used_at is not None or reset.expires_at <= utcnow() or not reset.user.active:
+        return None
+    return reset
+
+
+def complete_reset(reset: PasswordReset, password: str) -> User:
+    """Set the new password chosen through *reset* and spend the link."""
+    set_password(reset.user, password)
+    reset.used_at = utcnow()
+    return reset.user
+
+
+# --- people ---------------------------------------------------------------------------------
+
+def create_user(
+    email: str, name: str, *, via: str, organisation: Organisation | None = None,
+    roles=(Role.LEARNER,), language: str = "en", timezone: str | None = None,
+    password: str | None = None, is_demo: bool = False,
+) -> User:
+    """Create an account, or raise AccountError when the address is taken."""
+    email = normalise_email(email)
+    if user_by_email(email) is not None:
+        raise AccountError(_("An account with this e-mail address already exists."), "email")
+    user = User(
+        email=email, name=name.strip(), organisation=organisation, language=language,
+        timezone=timezone or current_app.config["DEFAULT_TIMEZONE"], is_demo=is_demo,
+        password_hash=hash_password(password) if password else None,
+    )
+    user.role_rows = [UserRole(role=str(role)) for role in roles]
+    db.session.add(user)
+    db.session.flush()
+    log.info("User %s created via %s", user.id, via)
+    signals.user_created.send(user, via=via)
+    return user
+
+
+def update_user(
+    user: User, *, actor: User, name: str, email: str, organisation: Organisation | None,
+    language: str, timezone: str, active: bool, roles, countries,
+) -> None:
+    """Apply an admin's changes to *user*; an admin cannot lock themselves out."""
+    email = normalise_email(email)
+    if email != user.email and user_by_email(email) is not None:
+        raise AccountError(_("An account with this e-mail address already exists."), "email")
+    roles = {Role(role) for role in roles}
+    if user.id == actor.id and (not active or Role.ADMIN not in roles):
+        raise AccountError(_("You cannot deactivate your own account or remove your own administrator role."), "roles")
+    if user.active and not active:
+        end_sessions(user)
+    user.name, user.email, user.organisation = name.strip(), email, organisation
+    user.language, user.timezone, user.active = language, timezone, active
+    user.role_rows = [row for row in user.role_rows if row.role in roles] + [
+        UserRole(role=str(role)) for role in roles - user.roles
+    ]
+    countries = set(countries) if Role.TRAINER in roles else set()
+    user.country_rows = [row for row in user.country_rows if row.country in countries] + [
+        TrainerCountry(country=country) for country in countries - user.trainer_countries
+    ]
+    log.info("User %s changed by %s", user.id, actor.id)
+
+
+def update_profile(user: User, *, name: str, language: str, timezone: str) -> None:
+    """Save what a person may change about themselves."""
+    user.name, user.language, user.timezone = name.strip(), language, timezone
+
+
+def search_users(text: str = "", role: str = "", country: str = "", page: int = 1):
+    """Return one page of users matching a name or e-mail fragment, a role and a country."""
+    query = select(User).outerjoin(User.organisation).order_by(User.name, User.id)
+    if text:
+        pattern = f"%{text.lower()}%"
+        query = query.where(or_(func.lower(User.name).like(pattern), User.email.like(pattern)))
+    if role:
+        query = query.where(exists().where(UserRole.user_id == User.id, UserRole.role == role))
+    if country:
+        query = query.where(Organisation.country == country)
+    return db.paginate(query, page=page, per_page=current_app.config["PAGE_SIZE"], error_out=False)
+
+
+# --- organisations -------------------------------------------------------------------------
+
+def _check_unique_organisation(name: str, country: str, current: Organisation | None = None) -> None:
+    clash = db.session.scalar(
+        select(Organisation).where(func.lower(Organisation.name) == name.lower(), Organisation.country == country)
+    )
+    if clash is not None and clash is not current:
+        raise AccountError(_("An organisation with this name already exists in this country."), "name")
+
+
+def create_organisation(name: str, country: str, kind: str) -> Organisation:
+    """Create a local authority, or raise AccountError when it exists already."""
+    name = name.strip()
+    _check_unique_organisation(name, country)
+    organisation = Organisation(name=name, country=country, kind=kind)
+    db.session.add(organisation)
+    db.session.flush()
+    log.info("Organisation %s created", organisation.id)
+    return organisation
+
+
+def update_organisation(organisation: Organisation, *, name: str, country: str, kind: str, active: bool) -> None:
+    """Change an organisation's details."""
+    name = name.strip()
+    _check_unique_organisation(name, country, organisation)
+    organisation.name, organisation.country, organisation.kind, organisation.active = name, country, kind, active
+
+
+def organisations_query(countries: set[str] | None = None, text: str = "", country: str = "", active_only=False):
+    """Return a query of organisations, limited to *countries* when given (a trainer's scope)."""
+    query = select(Organisation).order_by(Organisation.country, Organisation.name)
+    if countries is not None:
+        query = query.where(Organisation.country.in_(countries))
+    if text:
+        query = query.where(func.lower(Organisation.name).like(f"%{text.lower()}%"))
+    if country:
+        query = query.where(Organisation.country == country)
+    if active_only:
+        query = query.where(Organisation.active.is_(True))
+    return query
+
+
+def search_organisations(text: str = "", country: str = "", page: int = 1):
+    """Return one page of organisations matching a name fragment and a country."""
+    query = organisations_query(text=text, country=country)
+    return db.paginate(query, page=page, per_page=current_app.config["PAGE_SIZE"], error_out=False)
+
+
+def organisations_in_scope(user: User) -> list[Organisation]:
+    """Return the active organisations that *user* may invite people into."""
+    countries = None if user.has_role(Role.ADMIN) else user.trainer_countries
+    return list(db.session.scalars(organisations_query(countries, active_only=True)))
+
+
+# --- invitations ----------------------------------------------------------------------------
+
+def invitable_roles(user: User) -> list[Role]:
+    """Return the roles that *user* may invite people into."""
+    if user.has_role(Role.ADMIN):
+        return [Role.LEARNER, Role.EXPERT, Role.TRAINER]
+    return [Role.LEARNER] if user.has_role(Role.TRAINER) else []
+
+
+def may_manage_invitation(user: User, invitation: Invitation) -> bool:
+    return user.has_role(Role.ADMIN) or (
+        user.has_role(Role.TRAINER) and invitation.organisation.country in user.trainer_countries
+    )
+
+
+def create_invitation(
+    organisation: Organisation, *, role: Role, created_by: User, email: str | None = None,
+    max_uses: int | None = None,
+) -> tuple[Invitation, str]:
+    """Invite one address (mailed) or make a shareable link; return it with its secret token."""
+    if organisation not in organisations_in_scope(created_by) or role not in invitable_roles(created_by):
+        raise AccountError(_("You cannot invite people into this organisation or role."))
+    token, digest = _new_token()
+    invitation = Invitation(
+        organisation=organisation, role=str(role), created_by=created_by, token_hash=digest,
+        email=normalise_email(email) if email else None, max_uses=1 if email else max_uses,
+        expires_at=utcnow() + timedelta(days=current_app.config["INVITATION_DAYS"]),
+    )
+    db.session.add(invitation)
+    db.session.flush()
+    if invitation.email:
+        queue_mail(
+            invitation.email, "accounts/mail/invitation.txt", language_for_country(organisation.country),
+            invitation=invitation, inviter=created_by, link=external_url("accounts.join", token=token),
+        )
+    log.info("Invitation %s to organisation %s created by %s", invitation.id, organisation.id, created_by.id)
+    return invitation, token
+
+
+def usable_invitation(token: str) -> Invitation | None:
+    """Return the invitation for *token* while it can still be used, or None."""
+    invitation = db.session.scalar(select(Invitation).where(Invitation.token_hash == _digest(token)))
+    return invitation if invitation is not None and invitation.is_usable(utcnow()) else None
+
+
+def accept_invitation(invitation: Invitation, *, name: str, email: str, password: str, language: str) -> User:
+    """Create the account of someone joining with *invitation*, spending one of its uses."""
+    if invitation.email and normalise_email(email) != invitation.email:
+        raise AccountError(_("This invitation is for another e-mail address."), "email")
+    spent = db.session.execute(
+        update(Invitation)
+        .where(Invitation.id == invitation.id)
+        .where(or_(Invitation.max_uses.is_(None), Invitation.use_count < Invitation.max_uses))
+        .values(use_count=Invitation.use_count + 1)
+    )
+    if spent.rowcount != 1:
+        raise AccountError(_("This invitation has been used up."))
+    return create_user(
+        email, name, via="invitation", organisation=invitation.organisation,
+        roles=(Role(invitation.role),), language=language, password=password,
+    )
+
+
+def revoke_invitation(invitation: Invitation, actor: User) -> None:
+    """Stop *invitation* from letting anyone else in."""
+    invitation.revoked_at = invitation.revoked_at or utcnow()
+    log.info("Invitation %s revoked by %s", invitation.id, actor.id)
+
+
+def invitations_for(user: User, page: int = 1):
+    """Return one page of the invitations that *user* may see, newest first."""
+    query = select(Invitation).join(Invitation.organisation).order_by(Invitation.id.desc())
+    if not user.has_role(Role.ADMIN):
+        query = query.where(Organisation.country.in_(user.trainer_countries))
+    return db.paginate(query, page=page, per_page=current_app.config["PAGE_SIZE"], error_out=False)
+
+
+# --- two-factor sign-in -------------------------------------------------------------------
+
+def new_totp_secret() -> str:
+    return pyotp.random_base32()
+
+
+def totp_qr_code(user: User, secret: str) -> Markup:
+    """Return an SVG QR code that an authenticator app scans to enrol *secret*."""
+    uri = pyotp.TOTP(secret).provisioning_uri(name=user.email, issuer_name=ISSUER)
+    image = qrcode.make(uri, image_factory=qrcode.image.svg.SvgPathImage, box_size=8)
+    buffer = io.BytesIO()
+    image.save(buffer)
+    svg = buffer.getvalue().decode()
+    return Markup(svg[svg.index("<svg"):])
+
+
+def _matching_step(secret: str, code: str, after: int | None) -> int | None:
+    """Return the time step (now, or one step either side) whose code is *code*."""
+    totp = pyotp.TOTP(secret)
+    now = datetime.now(UTC)
+    for offset in (0, -1, 1):
+        moment = now + timedelta(seconds=offset * totp.interval)
+        step = totp.timecode(moment)
+        if (after is None or step > after) and secrets.compare_digest(totp.at(moment), code):
+            return step
+    return None
+
+
+def _clean_code(code: str) -> str:
+    return "".join(ch for ch in code.upper() if ch.isalnum())
+
+
+def enable_two_factor(user: User, secret: str, code: str) -> list[str]:
+    """Turn on two-factor sign-in once *code* proves the app has *secret*; return recovery codes."""
+    step = _matching_step(secret, _clean_code(code), None)
+    if step is None:
+        raise AccountError(_("This code is not right. Check the time on your phone and try the newest code."), "code")
+    user.totp_secret, user.totp_last_step = secret, step
+    log.info("Two-factor sign-in turned on for user %s", user.id)
+    return new_recovery_codes(user)
+
+
+def disable_two_factor(user: User) -> None:
+    """Turn off two-factor sign-in and drop the recovery codes."""
+    user.totp_secret = user.totp_last_step = None
+    db.session.execute(RecoveryCode.__table__.delete().where(RecoveryCode.user_id == user.id))
+    log.info("Two-factor sign-in turned off for user %s", user.id)
+
+
+def new_recovery_codes(user: User) -> list[str]:
+    """Replace *user*'s recovery codes with fresh ones and return them, to be shown once."""
+    db.session.execute(RecoveryCode.__table__.delete().where(RecoveryCode.user_id == user.id))
+    alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+    codes = ["".join(secrets.choice(alphabet) for _ in range(12)) for _ in range(RECOVERY_CODE_COUNT)]
+    db.session.add_all(RecoveryCode(user_id=user.id, code_hash=_digest(code)) for code in codes)
+    return [f"{code[:4]}-{code[4:8]}-{code[8:]}" for code in codes]
+
+
+def verify_second_factor(user: User, code: str) -> bool:
+    """Accept a current authenticator code (once) or an unused recovery code."""
+    code = _clean_code(code)
+    step = _matching_step(user.totp_secret, code, user.totp_last_step) if code.isdigit() else None
+    if step is not None:
+        user.totp_last_step = step
+        return True
+    recovery = db.session.scalar(
+        select(RecoveryCode).where(
+            RecoveryCode.user_id == user.id, RecoveryCode.code_hash == _digest(code), RecoveryCode.used_at.is_(None)
+        )
+    )
+    if recovery is None:
+        log.info("Wrong second factor for user %s", user.id)
+        return False
+    recovery.used_at = utcnow()
+    log.info("Recovery code used by user %s", user.id)
+    return True
+
+
+def current_totp_code(user: User) -> str:
+    """Return the authenticator code of a demo account, for trying the platform out."""
+    if not user.is_demo or user.totp_secret is None:
+        raise AccountError(_("Codes can only be shown for demo accounts with two-factor sign-in."))
+    return pyotp.TOTP(user.totp_secret).now()

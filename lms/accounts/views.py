@@ -1,0 +1,255 @@
+"""Signing in and out, resets, invitations to join, the profile and two-factor sign-in."""
+
+import time
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from lms.accounts import services
+from lms.accounts.forms import (
+    ChangePasswordForm, ConfirmPasswordForm, JoinForm, NewPasswordForm, ProfileForm, RegisterForm,
+    ResetRequestForm, SecondFactorForm, SignInForm, TwoFactorSetupForm, organisation_choices,
+)
+from lms.accounts.models import Role
+from lms.core.security import safe_next
+from lms.extensions import db, limiter
+from lms.i18n import language_for_country
+
+bp = Blueprint("accounts", __name__, url_prefix="/accounts", template_folder="templates")
+
+PENDING_KEY = "accounts.pending_2fa"
+PENDING_SECONDS = 300
+SETUP_KEY = "accounts.totp_secret"
+
+
+def sign_in_limit() -> str:
+    return current_app.config["SIGN_IN_RATE_LIMIT"]
+
+
+def _finish_sign_in(user):
+    services.record_sign_in(user)
+    db.session.commit()
+    session.pop(PENDING_KEY, None)
+    login_user(user)
+    session.pop("lang", None)
+    flash(_("Welcome, %(name)s.", name=user.name), "success")
+    return redirect(safe_next(url_for("core.index")))
+
+
+@bp.route("/sign-in", methods=["GET", "POST"])
+@limiter.limit(sign_in_limit, methods=["POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(safe_next(url_for("core.index")))
+    form = SignInForm()
+    if form.validate_on_submit():
+        user = services.authenticate(form.email.data, form.password.data)
+        if user is None:
+            db.session.commit()
+            form.password.errors.append(_("The e-mail address or the password is not right."))
+        elif user.two_factor_enabled:
+            session[PENDING_KEY] = {"id": user.get_id(), "at": time.time()}
+            db.session.commit()
+            return redirect(url_for("accounts.second_factor", next=safe_next("") or None))
+        else:
+            return _finish_sign_in(user)
+    return render_template("accounts/login.html", form=form, self_registration=current_app.config["SELF_REGISTRATION"])
+
+
+@bp.route("/sign-in/code", methods=["GET", "POST"])
+@limiter.limit(sign_in_limit, methods=["POST"])
+def second_factor():
+    pending = session.get(PENDING_KEY) or {}
+    user = services.user_for_session(pending.get("id", ""))
+    if user is None or time.time() - pending.get("at", 0) > PENDING_SECONDS:
+        session.pop(PENDING_KEY, None)
+        flash(_("Please sign in again."), "warning")
+        return redirect(url_for("accounts.login"))
+    form = SecondFactorForm()
+    if form.validate_on_submit():
+        if services.verify_second_factor(user, form.code.data):
+            return _finish_sign_in(user)
+        db.session.commit()
+        form.code.errors.append(_("This code is not right, or it has been used already."))
+    return render_template("accounts/second_factor.html", form=form)
+
+
+@bp.post("/sign-out")
+@login_required
+def logout():
+    services.end_sessions(current_user)
+    db.session.commit()
+    logout_user()
+    session.clear()
+    flash(_("You have signed out."), "success")
+    return redirect(url_for("accounts.login"))
+
+
+@bp.route("/password-reset", methods=["GET", "POST"])
+@limiter.limit(sign_in_limit, methods=["POST"])
+def request_reset():
+    form = ResetRequestForm()
+    if form.validate_on_submit():
+        services.request_password_reset(form.email.data)
+        db.session.commit()
+        flash(_("If an account uses this address, we have sent it a link to choose a new password. Please check your e-mail."), "success")
+        return redirect(url_for("accounts.login"))
+    return render_template("accounts/reset_request.html", form=form)
+
+
+@bp.route("/password-reset/<token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    reset = services.valid_reset(token)
+    if reset is None:
+        return render_template("accounts/link_invalid.html"), 410
+    form = NewPasswordForm()
+    if form.validate_on_submit():
+        services.complete_reset(reset, form.password.data)
+        db.session.commit()
+        flash(_("Your new password is saved. Please sign in with it."), "success")
+        return redirect(url_for("accounts.login"))
+    return render_template("accounts/reset_password.html", form=form, user=reset.user)
+
+
+@bp.route("/join/<token>", methods=["GET", "POST"])
+def join(token: str):
+    invitation = services.usable_invitation(token)
+    if invitation is None:
+        return render_template("accounts/link_invalid.html"), 410
+    form = JoinForm(email=invitation.email, language=language_for_country(invitation.organisation.country))
+    if invitation.email:
+        form.email.render_kw = {"readonly": True}
+    if form.validate_on_submit():
+        try:
+            user = services.accept_invitation(
+                invitation, name=form.name.data, email=form.email.data,
+                password=form.password.data, language=form.language.data,
+            )
+        except services.AccountError as error:
+            form.add_error(str(error), error.field)
+        else:
+            return _welcome(user)
+    return render_template("accounts/join.html", form=form, invitation=invitation)
+
+
+@bp.route("/register", methods=["GET", "POST"])
+@limiter.limit(sign_in_limit, methods=["POST"])
+def register():
+    if not current_app.config["SELF_REGISTRATION"]:
+        abort(404)
+    form = RegisterForm()
+    organisations = {org.id: org for org in db.session.scalars(services.organisations_query(active_only=True))}
+    form.organisation.choices = organisation_choices(organisations.values())
+    if form.validate_on_submit():
+        try:
+            user = services.create_user(
+                form.email.data, form.name.data, via="registration", password=form.password.data,
+                organisation=organisations[form.organisation.data], language=form.language.data,
+            )
+        except services.AccountError as error:
+            form.add_error(str(error), error.field)
+        else:
+            return _welcome(user)
+    return render_template("accounts/register.html", form=form)
+
+
+def _welcome(user):
+    db.session.commit()
+    login_user(user)
+    session.pop("lang", None)
+    flash(_("Welcome, %(name)s. Your account is ready.", name=user.name), "success")
+    return redirect(url_for("core.index"))
+
+
+@bp.route("/profile", methods=["GET", "POST"])
+@login_required
+def profile():
+    form = ProfileForm(obj=current_user)
+    if form.validate_on_submit():
+        services.update_profile(current_user, name=form.name.data, language=form.language.data, timezone=form.timezone.data)
+        db.session.commit()
+        flash(_("Your profile is saved."), "success")
+        return redirect(url_for("accounts.profile"))
+    return render_template("accounts/profile.html", form=form, password_form=ChangePasswordForm(), Role=Role)
+
+
+def _renew_session():
+    """Keep this browser signed in after the person's other sessions were ended."""
+    login_user(current_user._get_current_object())
+
+
+@bp.post("/profile/password")
+@login_required
+def change_password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        if services.check_password(current_user, form.current.data):
+            services.set_password(current_user, form.password.data)
+            db.session.commit()
+            _renew_session()
+            flash(_("Your password is changed. You have been signed out everywhere else."), "success")
+            return redirect(url_for("accounts.profile"))
+        form.current.errors.append(_("This is not your current password."))
+    return render_template("accounts/profile.html", form=ProfileForm(obj=current_user), password_form=form, Role=Role), 422
+
+
+@bp.post("/profile/sign-out-everywhere")
+@login_required
+def sign_out_everywhere():
+    services.end_sessions(current_user)
+    db.session.commit()
+    _renew_session()
+    flash(_("You have been signed out on every other device."), "success")
+    return redirect(url_for("accounts.profile"))
+
+
+@bp.route("/two-factor", methods=["GET", "POST"])
+@login_required
+def two_factor_setup():
+    if current_user.two_factor_enabled:
+        return render_template("accounts/two_factor.html", form=ConfirmPasswordForm())
+    secret = session.get(SETUP_KEY) or services.new_totp_secret()
+    session[SETUP_KEY] = secret
+    form = TwoFactorSetupForm()
+    if form.validate_on_submit():
+        try:
+            codes = services.enable_two_factor(current_user, secret, form.code.data)
+        except services.AccountError as error:
+            form.add_error(str(error), error.field)
+        else:
+            db.session.commit()
+            session.pop(SETUP_KEY)
+            flash(_("Two-factor sign-in is on."), "success")
+            return render_template("accounts/recovery_codes.html", codes=codes)
+    qr_code = services.totp_qr_code(current_user, secret)
+    return render_template("accounts/two_factor_setup.html", form=form, secret=secret, qr_code=qr_code)
+
+
+@bp.post("/two-factor/off")
+@login_required
+def two_factor_disable():
+    form = ConfirmPasswordForm()
+    if current_user.has_role(Role.ADMIN):
+        flash(_("Administrators must keep two-factor sign-in on."), "error")
+    elif form.validate_on_submit() and services.check_password(current_user, form.password.data):
+        services.disable_two_factor(current_user)
+        db.session.commit()
+        flash(_("Two-factor sign-in is off."), "success")
+    else:
+        flash(_("This is not your current password."), "error")
+    return redirect(url_for("accounts.two_factor_setup"))
+
+
+@bp.post("/two-factor/recovery-codes")
+@login_required
+def recovery_codes():
+    form = ConfirmPasswordForm()
+    if not current_user.two_factor_enabled:
+        abort(404)
+    if not (form.validate_on_submit() and services.check_password(current_user, form.password.data)):
+        flash(_("This is not your current password."), "error")
+        return redirect(url_for("accounts.two_factor_setup"))
+    codes = services.new_recovery_codes(current_user)
+    db.session.commit()
+    return render_template("accounts/recovery_codes.html", codes=codes)

@@ -1,0 +1,69 @@
+"""The application factory."""
+
+import logging
+import os
+from pathlib import Path
+
+from flask import Flask
+from sqlalchemy import event
+
+from lms import i18n
+from lms.core import config as settings
+from lms.core import cli, errors, mail, security, templating
+from lms.core.plugins import load_plugins
+from lms.core.views import bp as core_bp
+from lms.extensions import csrf, db, limiter, login_manager, migrate
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+MIGRATIONS_DIR = Path(__file__).resolve().parents[1] / "migrations"
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the platform: defaults, then instance file and environment, then *test_config*."""
+    app = Flask(
+        "lms",
+        instance_path=os.environ.get("LMS_INSTANCE_PATH"),
+        instance_relative_config=True,
+        static_folder="core/static",
+        template_folder="core/templates",
+    )
+    app.config.update(settings.DEFAULTS, TRANSLATIONS_DIR=PROJECT_ROOT / "translations")
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.update(settings.from_environment(os.environ))
+    app.config.update(test_config or {})
+    settings.finish(app.config, app.instance_path, i18n.LANGUAGES)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+
+    _init_extensions(app)
+    i18n.init_app(app)
+    security.init_app(app)
+    errors.init_app(app)
+    templating.init_app(app)
+    app.after_request(mail.deliver_after_request)
+    app.register_blueprint(core_bp)
+    app.cli.add_command(cli.demo)
+    app.cli.add_command(cli.mail)
+    load_plugins(app)
+    if not app.debug:
+        app.logger.setLevel(logging.INFO)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True, compare_type=True)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        with app.app_context():
+            event.listen(db.engine, "connect", _sqlite_pragmas)
+
+
+def _sqlite_pragmas(connection, _record) -> None:
+    cursor = connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.close()
+

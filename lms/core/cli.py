@@ -1,0 +1,35 @@
+"""The `lms` command: the app's Flask CLI, with the platform's own groups."""
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from lms import signals
+from lms.core.demo import DEMO_PASSWORD
+from lms.core.mail import deliver_pending
+from lms.extensions import db
+
+demo = AppGroup("demo", help="Demo data for trying the platform out.")
+mail = AppGroup("mail", help="The e-mail outbox.")
+
+
+@demo.command("load")
+def load_demo():
+    """Load the demo data of every enabled package (again: nothing is duplicated) and list the accounts."""
+    results = signals.demo_data_requested.send(current_app._get_current_object())
+    db.session.commit()
+    accounts = [account for _receiver, found in results for account in (found or [])]
+    width = max((len(account.email) for account in accounts), default=0)
+    click.echo(f"\nDemo accounts (password for all: {DEMO_PASSWORD}):")
+    for account in accounts:
+        click.echo(f"  {account.role:<8} {account.email:<{width}}  {account.name} ({account.place}){account.note}")
+    click.echo()
+
+
+@mail.command("send")
+def send_mail():
+    """Send the outbox's unsent messages through the configured SMTP server."""
+    if not current_app.config["MAIL_SERVER"]:
+        raise click.ClickException("No SMTP server is configured (LMS_MAIL_SERVER); messages stay in the outbox.")
+    click.echo(f"{deliver_pending()} message(s) sent.")
+

@@ -1,0 +1,139 @@
+"""Configuration in three layers: code defaults, then the deployment, then a test mapping.
+
+The deployment speaks through `instance/config.py` (optional) and environment variables:
+every default below can be set as ``LMS_<NAME>``; ``DATABASE_URL`` and ``SECRET_KEY`` are
+read without the prefix too. Values are parsed by the type of their default, and a malformed
+one stops the start with a message that names it.
+"""
+
+import os
+import secrets
+from pathlib import Path
+
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+PREFIX = "LMS_"
+ENVIRONMENTS = ("development", "production")
+OPTIONAL_PLUGINS = ("courses", "support", "surveys", "dashboards", "certificates")
+
+DEFAULTS: dict[str, object] = {
+    #: "development" generates a secret key in instance/; "production" demands one.
+    "ENV": "production",
+    "SECRET_KEY": "",
+    "DATABASE_URL": "",
+    #: Packages to enable: built-in ones under lms/ or names from the "lms.plugins" entry
+    #: points; "*" enables every plugin that an installed package offers.
+    "PLUGINS": ["accounts", "*"],
+    "DEFAULT_LANGUAGE": "en",
+    "DEFAULT_TIMEZONE": "Europe/Brussels",
+    #: Anyone may create an account (joining a local authority of their choice).
+    "SELF_REGISTRATION": False,
+    #: Public address used in e-mailed links, e.g. https://learn.example.eu (no trailing slash).
+    "BASE_URL": "",
+    #: Host names this platform answers to; a request for any other is refused with 400.
+    "TRUSTED_HOSTS": ["localhost", "127.0.0.1"],
+    "MAIL_SERVER": "",
+    "MAIL_PORT": 587,
+    "MAIL_USERNAME": "",
+    "MAIL_PASSWORD": "",
+    #: "starttls", "ssl" or "none".
+    "MAIL_SECURITY": "starttls",
+    "MAIL_SENDER": "Clarinet LMS <no-reply@localhost>",
+    #: memory:// for one host; redis://host:6379/0 when several hosts serve.
+    "RATELIMIT_STORAGE_URI": "memory://",
+    "RATELIMIT_ENABLED": True,
+    "SIGN_IN_RATE_LIMIT": "10 per minute;50 per hour",
+    "PASSWORD_RESET_HOURS": 2,
+    "INVITATION_DAYS": 14,
+    "PAGE_SIZE": 25,
+    "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
+}
+
+
+class ConfigError(RuntimeError):
+    """A setting is missing or malformed; the message names it."""
+
+
+def _parse(name: str, raw: str, default: object) -> object:
+    if isinstance(default, bool):
+        value = raw.strip().lower()
+        if value in ("1", "true", "yes", "on"):
+            return True
+        if value in ("0", "false", "no", "off"):
+            return False
+        raise ConfigError(f"{PREFIX}{name} must be true or false, not {raw!r}.")
+    if isinstance(default, int):
+        try:
+            return int(raw)
+        except ValueError:
+            raise ConfigError(f"{PREFIX}{name} must be a whole number, not {raw!r}.") from None
+    if isinstance(default, list):
+        return [item.strip() for item in raw.split(",") if item.strip()]
+    return raw
+
+
+def from_environment(environ: os._Environ | dict) -> dict[str, object]:
+    """Return the settings that *environ* gives, parsed by the type of their default."""
+    found = {}
+    for name, default in DEFAULTS.items():
+        raw = environ.get(PREFIX + name)
+        if raw is None and name in ("DATABASE_URL", "SECRET_KEY"):
+            raw = environ.get(name)
+        if raw is not None:
+            found[name] = _parse(name, raw, default)
+    return found
+
+
+def database_uri(url: str, instance_path: str) -> str:
+    """Return the SQLAlchemy URI for *url*, SQLite in the instance folder when empty."""
+    if not url:
+        return f"sqlite:///{Path(instance_path) / 'lms.sqlite'}"
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise ConfigError(f"DATABASE_URL is not a database address: {url!r}.") from None
+    if parsed.drivername in ("postgres", "postgresql"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    elif parsed.get_backend_name() not in ("postgresql", "sqlite"):
+        raise ConfigError(f"DATABASE_URL must point to PostgreSQL or SQLite, not {parsed.drivername!r}.")
+    return parsed.render_as_string(hide_password=False)
+
+
+def development_secret(instance_path: str) -> str:
+    """Return the secret key kept in the instance folder, creating it on first use."""
+    path = Path(instance_path) / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def finish(config: dict, instance_path: str, languages: dict) -> None:
+    """Check the merged settings and derive Flask's own from them."""
+    if config["ENV"] not in ENVIRONMENTS:
+        raise ConfigError(f"{PREFIX}ENV must be one of {', '.join(ENVIRONMENTS)}, not {config['ENV']!r}.")
+    if config["DEFAULT_LANGUAGE"] not in languages:
+        raise ConfigError(f"{PREFIX}DEFAULT_LANGUAGE must be one of {', '.join(languages)}.")
+    if config["MAIL_SECURITY"] not in ("starttls", "ssl", "none"):
+        raise ConfigError(f"{PREFIX}MAIL_SECURITY must be starttls, ssl or none.")
+    if config["BASE_URL"].endswith("/"):
+        config["BASE_URL"] = config["BASE_URL"].rstrip("/")
+    development = config["ENV"] == "development"
+    if not config["SECRET_KEY"]:
+        if not (development or config.get("TESTING")):
+            raise ConfigError("SECRET_KEY (or LMS_SECRET_KEY) must be set outside development.")
+        config["SECRET_KEY"] = development_secret(instance_path)
+    config["SQLALCHEMY_DATABASE_URI"] = database_uri(config["DATABASE_URL"], instance_path)
+    config["TRUSTED_HOSTS"] = config["TRUSTED_HOSTS"] or None
+    secure = not (development or config.get("TESTING"))
+    config.update(
+        SESSION_COOKIE_SECURE=secure,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_HTTPONLY=True,
+        PREFERRED_URL_SCHEME="https" if secure else "http",
+        WTF_CSRF_TIME_LIMIT=None,
+        BABEL_DEFAULT_LOCALE=config["DEFAULT_LANGUAGE"],
+        BABEL_DEFAULT_TIMEZONE=config["DEFAULT_TIMEZONE"],
+    )

@@ -1,0 +1,48 @@
+"""Error pages in the reader's language, for every error a person can meet."""
+
+import logging
+
+from flask import render_template
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+log = logging.getLogger("lms.core")
+
+#: The title and the explanation shown for each status code.
+MESSAGES = {
+    400: (_l("Bad request"), _l("The request could not be understood. Please check the address or the form and try again.")),
+    403: (_l("Access denied"), _l("You do not have permission to see this page. If you think you should, ask your trainer or the platform's administrator.")),
+    404: (_l("Page not found"), _l("We could not find this page. It may have been moved, or the address may be mistyped.")),
+    405: (_l("Action not allowed"), _l("This page cannot be used in this way. Please go back and use the buttons on the page.")),
+    413: (_l("File too large"), _l("What you sent is larger than the platform accepts. Please send a smaller file.")),
+    429: (_l("Too many attempts"), _l("You have tried this too often in a short time. Please wait a few minutes and try again.")),
+    500: (_l("Something went wrong"), _l("An unexpected error happened on our side. It has been recorded; please try again in a moment.")),
+}
+CSRF_MESSAGE = _l("This form has expired or was sent from another site. Please reload the page and send it again.")
+
+
+def render_error(error: HTTPException):
+    """Render the page for *error* with its status code."""
+    code = error.code or 500
+    title, message = MESSAGES.get(code) or MESSAGES[400 if code < 500 else 500]
+    if isinstance(error, CSRFError):
+        message = CSRF_MESSAGE
+    response = error.get_response()
+    response.set_data(render_template("errors/error.html", code=code, title=title, message=message))
+    response.mimetype = "text/html"
+    response.status_code = code
+    return response
+
+
+def render_unexpected(error: Exception):
+    """Log an unexpected exception and answer with the translated 500 page."""
+    log.exception("Unhandled error", exc_info=error)
+    return render_error(InternalServerError())
+
+
+def init_app(app) -> None:
+    """Register the error pages."""
+    app.register_error_handler(HTTPException, render_error)
+    if not app.debug:
+        app.register_error_handler(Exception, render_unexpected)

@@ -1,0 +1,91 @@
+"""E-mail: queued in the outbox with the change that causes it, delivered after the commit."""
+
+import logging
+import smtplib
+import ssl
+from email.message import EmailMessage
+
+from flask import current_app, render_template, url_for
+from flask_babel import force_locale
+from sqlalchemy import select
+
+from lms.core.models import OutboxMessage
+from lms.core.time import utcnow
+from lms.extensions import db
+
+log = logging.getLogger("lms.core.mail")
+PENDING_KEY = "lms.mail_pending"
+
+
+def queue_mail(recipient: str, template: str, language: str, **context) -> OutboxMessage:
+    """Render *template* (subject on its first line) in *language* and queue it for *recipient*."""
+    with force_locale(language):
+        subject, _, body = render_template(template, **context).strip().partition("\n")
+    message = OutboxMessage(recipient=recipient, subject=subject.strip(), body=body.strip() + "\n")
+    db.session.add(message)
+    db.session.flush()
+    db.session.info[PENDING_KEY] = True
+    return message
+
+
+def external_url(endpoint: str, **values) -> str:
+    """Return an absolute link for e-mails, from BASE_URL when it is configured."""
+    base = current_app.config["BASE_URL"]
+    if base:
+        return base + url_for(endpoint, **values)
+    return url_for(endpoint, _external=True, **values)
+
+
+def smtp_configured() -> bool:
+    """Tell whether messages leave by SMTP, or stay in the outbox only."""
+    return bool(current_app.config["MAIL_SERVER"])
+
+
+def _send(message: OutboxMessage) -> None:
+    config = current_app.config
+    email = EmailMessage()
+    email["From"] = config["MAIL_SENDER"]
+    email["To"] = message.recipient
+    email["Subject"] = message.subject
+    email.set_content(message.body)
+    smtp_class = smtplib.SMTP_SSL if config["MAIL_SECURITY"] == "ssl" else smtplib.SMTP
+    with smtp_class(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=10) as smtp:
+        if config["MAIL_SECURITY"] == "starttls":
+            smtp.starttls(context=ssl.create_default_context())
+        if config["MAIL_USERNAME"]:
+            smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
+        smtp.send_message(email)
+
+
+def deliver_pending(limit: int = 100) -> int:
+    """Send unsent outbox messages by SMTP and return how many left; commits each result."""
+    if not smtp_configured():
+        return 0
+    sent = 0
+    query = select(OutboxMessage).where(OutboxMessage.sent_at.is_(None)).order_by(OutboxMessage.id).limit(limit)
+    for message in db.session.scalars(query).all():
+        message.attempts += 1
+        try:
+            _send(message)
+        except (OSError, smtplib.SMTPException) as error:
+            message.last_error = str(error)[:500]
+            log.warning("Could not send message %s to SMTP: %s", message.id, error)
+        else:
+            message.sent_at = utcnow()
+            message.last_error = None
+            sent += 1
+        db.session.commit()
+    return sent
+
+
+def outbox_page(page: int):
+    """Return one page of the outbox, newest first."""
+    query = select(OutboxMessage).order_by(OutboxMessage.id.desc())
+    return db.paginate(query, page=page, per_page=current_app.config["PAGE_SIZE"], error_out=False)
+
+
+def deliver_after_request(response):
+    """Send what this request queued, once its changes are committed."""
+    if db.session.info.pop(PENDING_KEY, False) and response.status_code < 400:
+        deliver_pending()
+    return response

@@ -1,0 +1,24 @@
+"""The core's own table: the outbox of e-mail messages."""
+
+from datetime import datetime
+
+from sqlalchemy import String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from lms.core.time import utcnow
+from lms.extensions import db
+
+
+class OutboxMessage(db.Model):
+    """An e-mail message: sent by SMTP when configured, readable by admins in any case."""
+
+    __tablename__ = "core_outbox"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    recipient: Mapped[str] = mapped_column(String(254))
+    subject: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    sent_at: Mapped[datetime | None]
+    attempts: Mapped[int] = mapped_column(default=0)
+    last_error: Mapped[str | None] = mapped_column(String(500))

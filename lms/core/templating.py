@@ -1,0 +1,47 @@
+"""What every template can use: the menu, the language switch, template hooks, formatting."""
+
+from flask import request, url_for
+from flask_babel import format_datetime, format_decimal, get_locale
+from flask_login import current_user
+from markupsafe import Markup
+
+from lms import signals
+from lms.core.forms import LanguageForm
+from lms.core.plugins import menu_for
+from lms.i18n import country_name
+
+
+def template_hook(name: str, **context) -> Markup:
+    """Join what the receivers of the template hook *name* contribute to a page."""
+    results = signals.template_hook.send(name, **context)
+    return Markup("").join(value for _receiver, value in results if value)
+
+
+def language_form() -> LanguageForm:
+    """Return the language switch, set to the current language."""
+    return LanguageForm(formdata=None, language=str(get_locale()))
+
+
+def page_url(number: int) -> str:
+    """Return the current address with its query, showing page *number*."""
+    return url_for(request.endpoint, **{**(request.view_args or {}), **request.args.to_dict(), "page": number})
+
+
+def _globals() -> dict:
+    return {
+        "menu_entries": menu_for(current_user) if request else [],
+        "current_language": str(get_locale()),
+        "language_form": language_form,
+        "template_hook": template_hook,
+        "country_name": country_name,
+        "page_url": page_url,
+    }
+
+
+def init_app(app) -> None:
+    """Expose the helpers and Babel's formatting filters to every template."""
+    app.context_processor(_globals)
+    app.jinja_env.filters.update(datetime=format_datetime, number=format_decimal)
+    app.jinja_env.add_extension("jinja2.ext.do")
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True

@@ -1,0 +1,132 @@
+"""Fixtures: an app on a migrated database (SQLite, or PostgreSQL via LMS_TEST_DATABASE_URL),
+clients that submit forms with their CSRF token, and factories for people and organisations."""
+
+import os
+import re
+
+import flask_migrate
+import pytest
+from flask.testing import FlaskClient
+from sqlalchemy import create_engine, text
+
+from lms import create_app
+from lms.accounts import services as accounts
+from lms.accounts.models import Organisation, Role, TrainerCountry
+from lms.extensions import db
+
+TEST_DATABASE_URL = os.environ.get("LMS_TEST_DATABASE_URL", "")
+PASSWORD = "correct horse battery"
+
+# The developer's own settings must not leak into the tests.
+for name in [name for name in os.environ if name.startswith("LMS_") and name != "LMS_TEST_DATABASE_URL"]:
+    del os.environ[name]
+
+
+class Client(FlaskClient):
+    """A test client that can send forms as a browser does, with the page's CSRF token."""
+
+    def csrf_token(self) -> str:
+        html = self.get("/", follow_redirects=True).get_data(as_text=True)
+        return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)
+
+    def submit(self, url: str, data: dict | None = None, **kwargs):
+        return self.post(url, data={"csrf_token": self.csrf_token(), **(data or {})}, **kwargs)
+
+    def sign_in(self, email: str, password: str = PASSWORD):
+        return self.submit("/accounts/sign-in", {"email": email, "password": password})
+
+
+def _settings(database_url: str) -> dict:
+    return {"TESTING": True, "SECRET_KEY": "test", "DATABASE_URL": database_url}
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> str:
+    """Return a fresh database, migrated to the newest schema by Alembic."""
+    url = TEST_DATABASE_URL or f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
+    if TEST_DATABASE_URL:
+        engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
+        with engine.begin() as connection:
+            connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+        engine.dispose()
+    app = create_app(_settings(url))
+    with app.app_context():
+        flask_migrate.upgrade()
+        db.engine.dispose()
+    return url
+
+
+@pytest.fixture
+def app(database_url):
+    app = create_app(_settings(database_url))
+    app.test_client_class = Client
+    yield app
+    with app.app_context():
+        db.session.remove()
+        tables = db.metadata.sorted_tables
+        if db.engine.dialect.name == "postgresql":
+            db.session.execute(text(f"TRUNCATE {', '.join(t.name for t in tables)} RESTART IDENTITY CASCADE"))
+        else:
+            for table in reversed(tables):
+                db.session.execute(table.delete())
+        db.session.commit()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app) -> Client:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def app_ctx(app):
+    """An app context for service tests, which make no requests."""
+    with app.app_context():
+        yield app
+
+
+@pytest.fixture(scope="session")
+def password_hash() -> str:
+    """The hash of PASSWORD, computed once: Argon2 is slow on purpose."""
+    return accounts.hash_password(PASSWORD)
+
+
+@pytest.fixture
+def create_organisation(app):
+    """Return a factory of organisations (committed), with sensible defaults."""
+
+    def create(name="Občina Črnomelj", country="SI", kind="municipality"):
+        with app.app_context():
+            organisation = accounts.create_organisation(name, country, kind)
+            db.session.commit()
+            return organisation.id
+
+    return create
+
+
+@pytest.fixture
+def create_user(app, password_hash):
+    """Return a factory of people (committed) who sign in with PASSWORD; it returns their id."""
+    counter = iter(range(1, 10_000))
+
+    def create(email=None, *, name="Špela Horvat", roles=(Role.LEARNER,), organisation_id=None,
+               countries=(), language="en", two_factor_secret=None, active=True):
+        with app.app_context():
+            organisation = db.session.get(Organisation, organisation_id) if organisation_id else None
+            user = accounts.create_user(
+                email or f"person{next(counter)}@example.eu", name, via="test", organisation=organisation,
+                roles=roles, language=language,
+            )
+            user.password_hash = password_hash
+            user.country_rows = [TrainerCountry(country=code) for code in countries]
+            user.totp_secret = two_factor_secret
+            user.active = active
+            db.session.commit()
+            return user.id
+
+    return create
