@@ -32,7 +32,7 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 %.mo: %.po $(VENV)/.installed
-	$(BIN)/pybabel compile --domain messages --input-file $< --output-file $@ --locale $(word 2,$(subst /, ,$<)) >/dev/null
+	$(BIN)/pybabel --quiet compile --domain messages --input-file $< --output-file $@ --locale $(word 2,$(subst /, ,$<))
 
 translations: $(MO)
 

@@ -4,7 +4,7 @@ from functools import cache
 from zoneinfo import available_timezones
 
 from babel import Locale
-from flask import current_app, request, session
+from flask import current_app, has_request_context, request, session
 from flask_babel import get_locale
 from flask_login import current_user
 
@@ -34,6 +34,8 @@ SESSION_KEY = "lang"
 
 def select_locale() -> str:
     """Pick the request's language: ?lang=, the user's preference, the session, the browser."""
+    if not has_request_context():
+        return current_app.config["DEFAULT_LANGUAGE"]
     asked = request.args.get("lang")
     if asked in LANGUAGES:
         session[SESSION_KEY] = asked
@@ -48,7 +50,7 @@ def select_locale() -> str:
 
 def select_timezone() -> str | None:
     """Show times in the signed-in user's zone, else in the platform's default."""
-    if current_user.is_authenticated:
+    if has_request_context() and current_user.is_authenticated:
         return current_user.timezone
     return None
 

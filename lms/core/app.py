@@ -60,7 +60,13 @@ def _init_extensions(app: Flask) -> None:
             event.listen(db.engine, "connect", _sqlite_pragmas)
 
 
+def _sqlite_lower(value):
+    return value.lower() if isinstance(value, str) else value
+
+
 def _sqlite_pragmas(connection, _record) -> None:
+    # SQLite's own lower() folds ASCII only; names here are Greek, Cyrillic and accented.
+    connection.create_function("lower", 1, _sqlite_lower, deterministic=True)
     cursor = connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")

@@ -3,6 +3,7 @@
 import logging
 
 from flask import render_template
+from flask.globals import request_ctx
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -24,6 +25,8 @@ CSRF_MESSAGE = _l("This form has expired or was sent from another site. Please r
 
 def render_error(error: HTTPException):
     """Render the page for *error* with its status code."""
+    if request_ctx.url_adapter is None:
+        return error  # the Host header was refused: no link can be built, so answer plainly
     code = error.code or 500
     title, message = MESSAGES.get(code) or MESSAGES[400 if code < 500 else 500]
     if isinstance(error, CSRFError):

@@ -110,6 +110,6 @@ def _only_when_enabled(plugin_name: str, receiver: Callable) -> Callable:
     return guarded
 
 
-def connect(signal: Signal, receiver: Callable, *, plugin: str, sender=ANY) -> None:
+def connect(signal: Signal, receiver: Callable, *, plugin: str, sender=ANY) -> Callable:
     """Connect *receiver* to *signal* so that it runs only in apps where *plugin* is enabled."""
-    signal.connect(_only_when_enabled(plugin, receiver), sender=sender, weak=False)
+    return signal.connect(_only_when_enabled(plugin, receiver), sender=sender, weak=False)

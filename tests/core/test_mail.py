@@ -1,0 +1,84 @@
+"""E-mail: kept in the outbox, and sent through a real SMTP server when one is configured."""
+
+import socket
+
+import pytest
+from aiosmtpd.controller import Controller
+from sqlalchemy import select
+
+from lms.core.models import OutboxMessage
+from lms.extensions import db
+
+
+class Inbox:
+    """An SMTP handler that keeps what it receives."""
+
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append(envelope)
+        return "250 Message accepted for delivery"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def smtp_server():
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    yield controller.port, inbox
+    controller.stop()
+
+
+def configure_smtp(app, port):
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port, MAIL_SECURITY="none", MAIL_SENDER="LMS <lms@example.eu>")
+
+
+def test_a_reset_link_is_delivered_by_smtp_after_the_commit(app, client, create_user, smtp_server):
+    port, inbox = smtp_server
+    configure_smtp(app, port)
+    create_user("spela@example.eu")
+
+    client.submit("/accounts/password-reset", {"email": "spela@example.eu"})
+
+    [envelope] = inbox.messages
+    assert envelope.rcpt_tos == ["spela@example.eu"]
+    assert b"/accounts/password-reset/" in envelope.content
+    with app.app_context():
+        assert db.session.scalar(select(OutboxMessage)).sent_at is not None
+
+
+def test_an_unreachable_server_keeps_the_message_for_later(app, client, create_user, runner, smtp_server):
+    port, inbox = smtp_server
+    configure_smtp(app, free_port())
+    create_user("spela@example.eu")
+
+    response = client.submit("/accounts/password-reset", {"email": "spela@example.eu"})
+    with app.app_context():
+        waiting = db.session.scalar(select(OutboxMessage))
+        assert (waiting.sent_at, waiting.attempts) == (None, 1)
+        assert waiting.last_error
+
+    configure_smtp(app, port)
+    result = runner.invoke(args=["mail", "send"])
+
+    assert response.headers["Location"] == "/accounts/sign-in"
+    assert "1 message(s) sent." in result.output
+    assert len(inbox.messages) == 1
+
+
+def test_without_smtp_messages_stay_in_the_outbox(app, client, create_user, runner):
+    create_user("spela@example.eu")
+
+    client.submit("/accounts/password-reset", {"email": "spela@example.eu"})
+    result = runner.invoke(args=["mail", "send"])
+
+    assert "No SMTP server is configured" in result.output
+    with app.app_context():
+        assert db.session.scalar(select(OutboxMessage)).sent_at is None
