@@ -6,6 +6,7 @@ import re
 
 import flask_migrate
 import pytest
+import redis
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 
@@ -76,6 +77,20 @@ def app(database_url):
 @pytest.fixture
 def client(app) -> Client:
     return app.test_client()
+
+
+@pytest.fixture
+def redis_url():
+    """A Redis database emptied for the test; skipped where no Redis server listens."""
+    url = os.environ.get("LMS_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+    connection = redis.Redis.from_url(url, socket_connect_timeout=1)
+    try:
+        connection.flushdb()
+    except redis.ConnectionError:
+        pytest.skip(f"no Redis server at {url}")
+    yield url
+    connection.flushdb()
+    connection.close()
 
 
 @pytest.fixture

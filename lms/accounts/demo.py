@@ -1,5 +1,8 @@
 """Demo organisations and people from the partner network, loaded by `lms demo load`."""
 
+import os
+import sys
+
 from sqlalchemy import select
 
 from lms.accounts import services
@@ -41,6 +44,12 @@ def _organisation(name: str, country: str, kind: OrganisationKind) -> Organisati
     return found or services.create_organisation(name, country, kind)
 
 
+def _command() -> str:
+    """Return how this `lms` command was called (e.g. .venv/bin/lms), to repeat it in hints."""
+    called = sys.argv[0]
+    return os.path.relpath(called) if os.path.basename(called) == "lms" else "lms"
+
+
 def load_demo_accounts(_app, **_kwargs) -> list[DemoAccount]:
     """Create the partner organisations and one person per role, unless they exist."""
     by_country = {country: _organisation(name, country, kind) for name, country, kind in ORGANISATIONS}
@@ -56,7 +65,7 @@ def load_demo_accounts(_app, **_kwargs) -> list[DemoAccount]:
             user.country_rows = [TrainerCountry(country=code) for code in trainer_countries]
             if role is Role.ADMIN:
                 user.totp_secret = services.new_totp_secret()
-        note = "  two-factor code: lms accounts code " + email if user.two_factor_enabled else ""
-        place = user.organisation.name if user.organisation else ", ".join(sorted(user.trainer_countries)) or "-"
+        note = f"  two-factor code: {_command()} accounts code {email}" if user.two_factor_enabled else ""
+        place = user.organisation.name if user.organisation else ", ".join(sorted(user.trainer_countries))
         accounts.append(DemoAccount(str(role), email, name, place, note))
     return accounts

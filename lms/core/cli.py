@@ -22,7 +22,8 @@ def load_demo():
     width = max((len(account.email) for account in accounts), default=0)
     click.echo(f"\nDemo accounts (password for all: {DEMO_PASSWORD}):")
     for account in accounts:
-        click.echo(f"  {account.role:<8} {account.email:<{width}}  {account.name} ({account.place}){account.note}")
+        place = f" ({account.place})" if account.place else ""
+        click.echo(f"  {account.role:<8} {account.email:<{width}}  {account.name}{place}{account.note}")
     click.echo()
 
 
