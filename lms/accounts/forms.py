@@ -13,11 +13,22 @@ from lms.i18n import country_choices, timezone_choices
 EMAIL_MAX = 254
 
 
-def email_field(label=_l("E-mail address")):
+def email_field(label=_l("E-mail address"), autocomplete="email"):
     return EmailField(
         label, [InputRequired(), Length(max=EMAIL_MAX), Email(message=_l("Enter an e-mail address like name@example.eu."))],
-        filters=[strip],
+        filters=[strip], render_kw={"autocomplete": autocomplete},
     )
+
+
+def name_field(autocomplete="name"):
+    return text_field(
+        _l("Full name"), 120, InputRequired(), description=_l("As it should appear on your certificates."),
+        render_kw={"autocomplete": autocomplete},
+    )
+
+
+def current_password_field(label=_l("Password")):
+    return PasswordField(label, [InputRequired(), Length(max=128)], render_kw={"autocomplete": "current-password"})
 
 
 def new_password_field(label=_l("New password")):
@@ -25,11 +36,15 @@ def new_password_field(label=_l("New password")):
         label,
         [InputRequired(), Length(min=MIN_PASSWORD_LENGTH, max=128, message=_l("Use between %(min)d and %(max)d characters.", min=MIN_PASSWORD_LENGTH, max=128))],
         description=_l("At least %(count)d characters. A few unrelated words make a strong password that is easy to remember.", count=MIN_PASSWORD_LENGTH),
+        render_kw={"autocomplete": "new-password"},
     )
 
 
 def confirm_field():
-    return PasswordField(_l("Repeat the password"), [InputRequired(), EqualTo("password", message=_l("The two passwords are not the same."))])
+    return PasswordField(
+        _l("Repeat the password"), [InputRequired(), EqualTo("password", message=_l("The two passwords are not the same."))],
+        render_kw={"autocomplete": "new-password"},
+    )
 
 
 def organisation_choices(organisations) -> list:
@@ -53,8 +68,8 @@ def timezone_field():
 
 
 class SignInForm(BaseForm):
-    email = email_field()
-    password = PasswordField(_l("Password"), [InputRequired(), Length(max=128)])
+    email = email_field(autocomplete="username")
+    password = current_password_field()
 
 
 class SecondFactorForm(BaseForm):
@@ -75,7 +90,7 @@ class NewPasswordForm(BaseForm):
 
 
 class JoinForm(BaseForm):
-    name = text_field(_l("Full name"), 120, InputRequired(), description=_l("As it should appear on your certificates."))
+    name = name_field()
     email = email_field()
     password = new_password_field(_l("Password"))
     confirm = confirm_field()
@@ -87,7 +102,7 @@ class RegisterForm(JoinForm):
 
 
 class ProfileForm(BaseForm):
-    name = text_field(_l("Full name"), 120, InputRequired(), description=_l("As it should appear on your certificates."))
+    name = name_field()
     language = language_field()
     timezone = timezone_field()
 
@@ -97,7 +112,7 @@ class ProfileForm(BaseForm):
 
 
 class ChangePasswordForm(BaseForm):
-    current = PasswordField(_l("Current password"), [InputRequired(), Length(max=128)])
+    current = current_password_field(_l("Current password"))
     password = new_password_field()
     confirm = confirm_field()
 
@@ -107,7 +122,7 @@ class TwoFactorSetupForm(BaseForm):
 
 
 class ConfirmPasswordForm(BaseForm):
-    password = PasswordField(_l("Your password"), [InputRequired(), Length(max=128)])
+    password = current_password_field(_l("Your password"))
 
 
 class InvitationForm(BaseForm):
@@ -124,8 +139,8 @@ class InvitationForm(BaseForm):
 
 
 class UserForm(BaseForm):
-    name = text_field(_l("Full name"), 120, InputRequired())
-    email = email_field()
+    name = text_field(_l("Full name"), 120, InputRequired(), render_kw={"autocomplete": "off"})
+    email = email_field(autocomplete="off")
     organisation = SelectField(_l("Organisation"), coerce=int)
     language = language_field()
     timezone = timezone_field()
