@@ -26,7 +26,7 @@ def users():
     page = services.search_users(text, role, country, _page())
     return render_template(
         "accounts/admin/users.html", page=page, q=text, role=role, country=country,
-        roles=list(Role), countries=country_choices(),
+        roles=[(str(r), r.label) for r in Role], countries=country_choices(),
     )
 
 
