@@ -27,7 +27,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         static_folder="core/static",
         template_folder="core/templates",
     )
-    app.config.update(settings.DEFAULTS, TRANSLATIONS_DIR=PROJECT_ROOT / "translations")
+    app.config.update(settings.DEFAULTS, PROJECT_ROOT=PROJECT_ROOT, TRANSLATIONS_DIR=PROJECT_ROOT / "translations")
     app.config.from_pyfile("config.py", silent=True)
     app.config.update(settings.from_environment(os.environ))
     app.config.update(test_config or {})

@@ -24,7 +24,9 @@ DEFAULTS: dict[str, object] = {
     "DATABASE_URL": "",
     #: Packages to enable: built-in ones under lms/ or names from the "lms.plugins" entry
     #: points; "*" enables every plugin that an installed package offers.
-    "PLUGINS": ["accounts", "*"],
+    "PLUGINS": ["accounts", "courses", "*"],
+    #: The folder of course files that `lms content import` reads.
+    "CONTENT_DIR": "",
     "DEFAULT_LANGUAGE": "en",
     "DEFAULT_TIMEZONE": "Europe/Brussels",
     #: Anyone may create an account (joining a local authority of their choice).
@@ -126,6 +128,7 @@ def finish(config: dict, instance_path: str, languages: dict) -> None:
             raise ConfigError("SECRET_KEY (or LMS_SECRET_KEY) must be set outside development.")
         config["SECRET_KEY"] = development_secret(instance_path)
     config["SQLALCHEMY_DATABASE_URI"] = database_uri(config["DATABASE_URL"], instance_path)
+    config["CONTENT_DIR"] = config["CONTENT_DIR"] or str(config["PROJECT_ROOT"] / "course_content")
     config["TRUSTED_HOSTS"] = config["TRUSTED_HOSTS"] or None
     secure = not (development or config.get("TESTING"))
     config.update(
