@@ -16,6 +16,7 @@ MO := $(PO:.po=.mo)
 
 run: setup
 	$(LMS) db upgrade
+	$(LMS) content import
 	$(LMS) demo load
 	$(LMS) run --host $(HOST) --port $(PORT)
 

@@ -5,6 +5,8 @@ only write rows (they flush, never commit); the view or CLI command that caused 
 commits once.
 """
 
+from dataclasses import dataclass
+
 from blinker import Namespace
 
 _signals = Namespace()
@@ -24,3 +26,28 @@ Sent by `{{ template_hook(name, **context) }}` in a template. Connect with
 ``template_hook.connect_via(name)``; each receiver returns `Markup` (or None) and the
 results are joined in the page.
 """)
+
+lesson_completed = _signals.signal("lesson-completed", doc="""
+Sent once when a learner completes a lesson (marked done, or its knowledge check passed).
+The *sender* is the enrolment; `user` is the learner, `course_slug` and `lesson_slug` name it.
+""")
+
+course_completed = _signals.signal("course-completed", doc="""
+Sent once when a learner has done every required lesson of a course and passed its checks.
+The *sender* is the enrolment; `user` is the learner and `course_slug` the course.
+""")
+
+completion_requirements = _signals.signal("completion-requirements", doc="""
+Asked by courses to list what else a learner must do for a course beyond its lessons and
+checks (for example "evaluation submitted"). The *sender* is the enrolment; `user` and
+`course_slug` are given. A receiver returns a list of `Requirement`, or None.
+""")
+
+
+@dataclass(frozen=True)
+class Requirement:
+    """One thing a learner must do to complete a course, and whether it is done."""
+
+    label: str
+    met: bool
+    url: str | None = None

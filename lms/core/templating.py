@@ -1,14 +1,14 @@
 """What every template can use: the menu, the language switch, template hooks, formatting."""
 
 from flask import request, url_for
-from flask_babel import format_datetime, format_decimal, get_locale
+from flask_babel import format_date, format_datetime, format_decimal, get_locale
 from flask_login import current_user
 from markupsafe import Markup
 
 from lms import signals
 from lms.core.forms import LanguageForm
 from lms.core.plugins import menu_for
-from lms.i18n import country_name
+from lms.i18n import LANGUAGES, country_name
 
 
 def template_hook(name: str, **context) -> Markup:
@@ -41,7 +41,7 @@ def _globals() -> dict:
 def init_app(app) -> None:
     """Expose the helpers and Babel's formatting filters to every template."""
     app.context_processor(_globals)
-    app.jinja_env.filters.update(datetime=format_datetime, number=format_decimal)
+    app.jinja_env.filters.update(datetime=format_datetime, date=format_date, number=format_decimal, language_name=LANGUAGES.get)
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

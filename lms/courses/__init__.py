@@ -1,7 +1,30 @@
 """Courses: the catalogue, enrolment, the lesson player, progress, knowledge checks, completion."""
 
-from lms.core.plugins import Plugin
+from flask_babel import lazy_gettext as _l
+
+from lms import signals
+from lms.core.plugins import MenuEntry, Plugin, connect
 from lms.courses.cli import cli
+from lms.courses.demo import load_demo_progress
 from lms.courses.views import bp
 
-plugin = Plugin(name="courses", blueprint=bp, cli=cli)
+
+def _signed_in(user) -> bool:
+    return user.is_authenticated
+
+
+def init_app(app):
+    """Give the demo learners progress in the programme's courses."""
+    connect(signals.demo_data_requested, load_demo_progress, plugin="courses")
+
+
+plugin = Plugin(
+    name="courses",
+    blueprint=bp,
+    cli=cli,
+    init_app=init_app,
+    menu=(
+        MenuEntry(_l("Courses"), "courses.catalogue", order=10),
+        MenuEntry(_l("My learning"), "courses.mine", _signed_in, order=11),
+    ),
+)

@@ -118,7 +118,7 @@ def load_content(root: Path) -> Content:
         course = _load_course(folder, set(topics), problems)
         if course is not None:
             courses.append(course)
-    return Content(courses, topics, problems)
+    return Content(courses, topics, sorted(problems, key=lambda problem: (str(problem.path), problem.line)))
 
 
 def _load_topics(path: Path, problems: list[Problem]) -> dict[str, dict[str, str]]:

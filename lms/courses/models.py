@@ -9,6 +9,16 @@ from lms.core.time import utcnow
 from lms.extensions import db
 
 
+class Topic(db.Model):
+    """A topic from course_content/topics.toml, with its name in each language."""
+
+    __tablename__ = "courses_topics"
+
+    slug: Mapped[str] = mapped_column(String(80), primary_key=True)
+    #: language -> name
+    labels: Mapped[dict] = mapped_column(JSON)
+
+
 class Course(db.Model):
     __tablename__ = "courses_courses"
 
