@@ -6,6 +6,7 @@ from lms import signals
 from lms.core.plugins import MenuEntry, Plugin, connect
 from lms.courses.cli import cli
 from lms.courses.demo import load_demo_progress
+from lms.courses.handlers import render_home_learning
 from lms.courses.views import bp
 
 
@@ -14,7 +15,8 @@ def _signed_in(user) -> bool:
 
 
 def init_app(app):
-    """Give the demo learners progress in the programme's courses."""
+    """Show learners their courses on the home page; give demo learners progress."""
+    connect(signals.template_hook, render_home_learning, plugin="courses", sender="home")
     connect(signals.demo_data_requested, load_demo_progress, plugin="courses")
 
 

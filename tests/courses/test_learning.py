@@ -144,3 +144,11 @@ def test_enrolling_twice_keeps_one_enrolment(app, client, learner, course):
 
     with app.app_context():
         assert len(db.session.scalars(select(Enrollment)).all()) == 1
+
+
+def test_the_home_page_offers_to_continue_a_course(client, learner, course):
+    client.submit("/courses/local-voices/enrol")
+
+    html = client.get("/").get_data(as_text=True)
+
+    assert "Your courses" in html and 'href="/courses/local-voices/continue"' in html
