@@ -42,5 +42,9 @@ extract: $(VENV)/.installed
 	$(BIN)/pybabel extract --no-location --sort-output -F babel.cfg -k _l -k lazy_ngettext:1,2 -o translations/messages.pot .
 	$(BIN)/pybabel update --no-fuzzy-matching --ignore-obsolete -i translations/messages.pot -d translations
 
+# Measure throughput against a bare Flask page; writes bench/RESULTS.md (bounded, on 127.0.0.1 only).
+bench: setup
+	cd bench && ../$(BIN)/python run.py
+
 clean:
 	rm -rf $(VENV) instance

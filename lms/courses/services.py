@@ -226,9 +226,11 @@ def resume_lesson(enrollment: Enrollment) -> Lesson:
     return next((lesson for lesson in lessons if lesson.id not in done), lessons[0])
 
 
-def open_lesson(enrollment: Enrollment, lesson: Lesson) -> None:
-    """Remember *lesson* as the place to resume."""
+def open_lesson(enrollment: Enrollment, lesson: Lesson) -> bool:
+    """Remember *lesson* as the place to resume; return whether that changed."""
+    changed = enrollment.last_lesson_id != lesson.id
     enrollment.last_lesson_id = lesson.id
+    return changed
 
 
 def complete_lesson(enrollment: Enrollment, lesson: Lesson) -> bool:
@@ -277,7 +279,7 @@ def requirements(enrollment: Enrollment) -> list[signals.Requirement]:
     )]
     if checks:
         own.append(signals.Requirement(
-            ngettext("Pass the knowledge check", "Pass the %(num)d knowledge checks", len(checks)),
+            ngettext("Pass the %(num)d knowledge check", "Pass the %(num)d knowledge checks", len(checks)),
             all(lesson.id in passed for lesson in checks),
         ))
     answers = signals.completion_requirements.send(enrollment, user=enrollment.user, course_slug=enrollment.course.slug)

@@ -122,8 +122,8 @@ def lesson(slug: str, lesson_slug: str):
     enrollment = _enrollment_or_redirect(course)
     if enrollment is None:
         return redirect(url_for("courses.course", slug=slug))
-    services.open_lesson(enrollment, lesson)
-    db.session.commit()
+    if services.open_lesson(enrollment, lesson):
+        db.session.commit()
     return _lesson_page(course, lesson, enrollment)
 
 
