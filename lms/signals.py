@@ -51,3 +51,14 @@ class Requirement:
     label: str
     met: bool
     url: str | None = None
+
+course_requirements_changed = _signals.signal("course-requirements-changed", doc="""
+Sent by a package when something it requires for completing a course has been done (for
+example, the evaluation submitted), so that what waits for all requirements can look again.
+The *sender* is the package's name; `user` and `course_slug` are given.
+""")
+
+certificate_issued = _signals.signal("certificate-issued", doc="""
+Sent when a certificate is issued (or re-issued). The *sender* is the certificate; `user` is
+the learner and `course_slug` the course.
+""")

@@ -3,6 +3,8 @@ clients that submit forms with their CSRF token, and factories for people and or
 
 import os
 import re
+import shutil
+from pathlib import Path
 
 import flask_migrate
 import pytest
@@ -13,6 +15,8 @@ from sqlalchemy import create_engine, text
 from lms import create_app
 from lms.accounts import services as accounts
 from lms.accounts.models import Organisation, Role, TrainerCountry
+from lms.courses import services as courses
+from lms.courses.content import load_content
 from lms.extensions import db
 
 TEST_DATABASE_URL = os.environ.get("LMS_TEST_DATABASE_URL", "")
@@ -145,3 +149,42 @@ def create_user(app, password_hash):
             return user.id
 
     return create
+
+
+COURSE_CONTENT = Path(__file__).parent / "courses" / "content"
+
+
+@pytest.fixture
+def content_dir(tmp_path) -> Path:
+    """A copy of the test content that a test may edit."""
+    return Path(shutil.copytree(COURSE_CONTENT, tmp_path / "content"))
+
+
+@pytest.fixture
+def import_content(app):
+    """Return a function that imports a content folder and commits."""
+
+    def run(folder: Path = COURSE_CONTENT):
+        with app.app_context():
+            content = load_content(folder)
+            assert content.problems == []
+            report = courses.import_content(content)
+            db.session.commit()
+            return report
+
+    return run
+
+
+@pytest.fixture
+def course(import_content):
+    """The imported test course "local-voices"."""
+    import_content()
+    return "local-voices"
+
+
+@pytest.fixture
+def learner(client, create_user, create_organisation):
+    """A signed-in learner of Občina Črnomelj; returns their id."""
+    user_id = create_user("spela@example.si", organisation_id=create_organisation())
+    client.sign_in("spela@example.si")
+    return user_id

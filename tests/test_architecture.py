@@ -14,7 +14,7 @@ def imported_packages(path: Path) -> set[tuple[str, str]]:
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         names = [alias.name for alias in node.names] if isinstance(node, ast.Import) else []
         if isinstance(node, ast.ImportFrom) and node.module:
-            names = [node.module]
+            names = [f"{node.module}.{alias.name}" for alias in node.names]
         for name in names:
             parts = name.split(".")
             if parts[0] == "lms" and len(parts) > 1:
@@ -23,9 +23,8 @@ def imported_packages(path: Path) -> set[tuple[str, str]]:
 
 
 def allowed(importer: str, package: str, module: str) -> bool:
-    if package in SHARED or package == importer:
-        return True
-    return importer == "dashboards" and module == "api"
+    """Shared packages are open to all; another capability only through its read-only api module."""
+    return package in SHARED or package == importer or module == "api"
 
 
 def test_packages_import_only_what_they_may():

@@ -24,7 +24,7 @@ DEFAULTS: dict[str, object] = {
     "DATABASE_URL": "",
     #: Packages to enable: built-in ones under lms/ or names from the "lms.plugins" entry
     #: points; "*" enables every plugin that an installed package offers.
-    "PLUGINS": ["accounts", "courses", "*"],
+    "PLUGINS": ["accounts", "courses", "certificates", "*"],
     #: The folder of course files that `lms content import` reads.
     "CONTENT_DIR": "",
     "DEFAULT_LANGUAGE": "en",
@@ -49,6 +49,12 @@ DEFAULTS: dict[str, object] = {
     "PASSWORD_RESET_HOURS": 2,
     "INVITATION_DAYS": 14,
     "PAGE_SIZE": 25,
+    #: Printed on certificates: the issuing programme, who signs, and an optional logo (PNG or JPEG path).
+    "CERTIFICATE_ISSUER": "Clarinet training programme for local authorities",
+    "CERTIFICATE_SIGNATORY": "Programme coordinator",
+    "CERTIFICATE_SIGNATORY_ROLE": "Clarinet training programme",
+    "CERTIFICATE_LOGO": "",
+    "VERIFY_RATE_LIMIT": "30 per minute",
     "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
 }
 

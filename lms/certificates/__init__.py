@@ -1,0 +1,34 @@
+"""Certificates: issued on completion, PDF in the learner's language, public verification, revocation."""
+
+from flask_babel import lazy_gettext as _l
+
+from lms import signals
+from lms.certificates.handlers import issue_when_due
+from lms.certificates.views import bp
+from lms.core.plugins import MenuEntry, Plugin, connect
+
+
+def _learner(user) -> bool:
+    return user.is_authenticated
+
+
+def _manager(user) -> bool:
+    return user.is_authenticated and user.has_role("admin", "trainer")
+
+
+def init_app(app):
+    """Issue certificates when courses are completed or other requirements are met."""
+    connect(signals.course_completed, issue_when_due, plugin="certificates")
+    connect(signals.course_requirements_changed, issue_when_due, plugin="certificates")
+
+
+plugin = Plugin(
+    name="certificates",
+    blueprint=bp,
+    init_app=init_app,
+    requires=("courses",),
+    menu=(
+        MenuEntry(_l("My certificates"), "certificates.mine", _learner, order=20),
+        MenuEntry(_l("Certificates"), "certificates.manage", _manager, order=70),
+    ),
+)

@@ -1,0 +1,59 @@
+"""Certificates of completion, kept with what they said when issued."""
+
+from datetime import datetime
+
+from sqlalchemy import JSON, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from lms.core.time import utcnow
+from lms.extensions import db
+
+
+class Certificate(db.Model):
+    __tablename__ = "certificates_certificates"
+    __table_args__ = (
+        # One current certificate per learner and course; replaced ones stay for verification.
+        Index(
+            "uq_certificates_current", "user_id", "course_slug", unique=True,
+            sqlite_where=db.text("replaced_at IS NULL"), postgresql_where=db.text("replaced_at IS NULL"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: The verification code: 140 random bits in base32, unguessable.
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("accounts_users.id", ondelete="SET NULL"), index=True)
+    course_slug: Mapped[str] = mapped_column(String(80), index=True)
+    #: What the certificate states, as it was at issue.
+    learner_name: Mapped[str] = mapped_column(String(120))
+    organisation_name: Mapped[str | None] = mapped_column(String(200))
+    #: The learner's organisation's country, for trainers' scope.
+    country: Mapped[str | None] = mapped_column(String(2), index=True)
+    #: language -> course title
+    course_titles: Mapped[dict] = mapped_column(JSON)
+    default_language: Mapped[str] = mapped_column(String(5))
+    #: The language the learner reads; the PDF can be had in any language of the course.
+    language: Mapped[str] = mapped_column(String(5))
+    duration_minutes: Mapped[int]
+    completed_at: Mapped[datetime]
+    issued_at: Mapped[datetime] = mapped_column(default=utcnow)
+    revoked_at: Mapped[datetime | None]
+    revoked_reason: Mapped[str | None] = mapped_column(Text)
+    revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("accounts_users.id", ondelete="SET NULL"))
+    #: Set when a corrected certificate replaced this one.
+    replaced_at: Mapped[datetime | None]
+    #: The certificate that this one corrects.
+    replaces_id: Mapped[int | None] = mapped_column(ForeignKey("certificates_certificates.id", ondelete="SET NULL"))
+
+    def course_title(self, language: str) -> str:
+        return self.course_titles.get(language) or self.course_titles[self.default_language]
+
+    @property
+    def hours(self) -> float:
+        return round(self.duration_minutes / 60, 1)
+
+    @property
+    def status(self) -> str:
+        if self.revoked_at:
+            return "revoked"
+        return "replaced" if self.replaced_at else "valid"

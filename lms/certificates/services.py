@@ -1,0 +1,138 @@
+"""The rules of certificates: issue once, re-issue, revoke, verify, list."""
+
+import base64
+import logging
+import secrets
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from lms import signals
+from lms.accounts.models import Role, User
+from lms.certificates.models import Certificate
+from lms.core.time import utcnow
+from lms.courses import api as courses
+from lms.extensions import db
+
+log = logging.getLogger("lms.certificates")
+
+
+class CertificateError(ValueError):
+    """A rule was broken; the message is translated."""
+
+
+CODE_LENGTH = 28
+
+
+def _grouped(raw: str) -> str:
+    return "-".join(raw[i:i + 4] for i in range(0, len(raw), 4))
+
+
+def new_code() -> str:
+    """Return an unguessable verification code: 140 random bits, in groups of four for reading aloud."""
+    return _grouped(base64.b32encode(secrets.token_bytes(18)).decode()[:CODE_LENGTH])
+
+
+def normalise_code(code: str) -> str:
+    """Return *code* as stored, whatever spacing and case it was typed with."""
+    return _grouped("".join(ch for ch in code.upper() if ch.isalnum())[:CODE_LENGTH])
+
+
+def current_certificate(user: User, course_slug: str) -> Certificate | None:
+    return db.session.scalar(select(Certificate).where(
+        Certificate.user_id == user.id, Certificate.course_slug == course_slug, Certificate.replaced_at.is_(None),
+    ))
+
+
+def _issue(user: User, course_slug: str, completed_at, replaces: Certificate | None = None) -> Certificate:
+    info = courses.course_info(course_slug)
+    certificate = Certificate(
+        code=new_code(), user_id=user.id, course_slug=course_slug, learner_name=user.name,
+        organisation_name=user.organisation.name if user.organisation else None, country=user.country,
+        course_titles=info.titles, default_language=info.default_language, language=user.language,
+        duration_minutes=info.duration_minutes, completed_at=completed_at, replaces_id=replaces.id if replaces else None,
+    )
+    db.session.add(certificate)
+    db.session.flush()
+    log.info("Certificate %s issued to user %s for %s", certificate.id, user.id, course_slug)
+    signals.certificate_issued.send(certificate, user=user, course_slug=course_slug)
+    return certificate
+
+
+def issue_if_due(user: User, course_slug: str) -> Certificate | None:
+    """Issue the certificate once the learner meets every requirement of the course; never twice."""
+    if current_certificate(user, course_slug) is not None or not courses.requirements_met(user, course_slug):
+        return None
+    return _issue(user, course_slug, courses.completed_at(user, course_slug))
+
+
+def reissue(certificate: Certificate, user: User) -> Certificate:
+    """Replace *certificate* with one that carries the learner's current name."""
+    if certificate.status != "valid":
+        raise CertificateError(_("Only a valid certificate can be re-issued."))
+    if certificate.learner_name == user.name:
+        raise CertificateError(_("The certificate already carries the name of your profile. Correct your name in your profile first."))
+    certificate.replaced_at = utcnow()
+    db.session.flush()
+    return _issue(user, certificate.course_slug, certificate.completed_at, replaces=certificate)
+
+
+def revoke(certificate: Certificate, reason: str, actor: User) -> None:
+    """Revoke *certificate*: verification then answers that it is revoked, and since when."""
+    if certificate.revoked_at is None:
+        certificate.revoked_at, certificate.revoked_reason, certificate.revoked_by_id = utcnow(), reason.strip(), actor.id
+        log.info("Certificate %s revoked by %s", certificate.id, actor.id)
+
+
+def by_code(code: str) -> Certificate | None:
+    return db.session.scalar(select(Certificate).where(Certificate.code == normalise_code(code)))
+
+
+def may_manage(user: User, certificate: Certificate) -> bool:
+    """Admins manage every certificate; trainers those of their countries."""
+    return user.has_role(Role.ADMIN) or (user.has_role(Role.TRAINER) and certificate.country in user.trainer_countries)
+
+
+def may_download(user: User, certificate: Certificate) -> bool:
+    return certificate.user_id == user.id or may_manage(user, certificate)
+
+
+def certificates_of(user: User) -> list[Certificate]:
+    """Return the learner's current certificates, newest first."""
+    return list(db.session.scalars(
+        select(Certificate).where(Certificate.user_id == user.id, Certificate.replaced_at.is_(None))
+        .order_by(Certificate.issued_at.desc())
+    ))
+
+
+def search(manager: User, text: str = "", course_slug: str = "", page: int = 1):
+    """Return one page of the certificates *manager* may manage, matching a name or code and a course."""
+    query = select(Certificate).order_by(Certificate.issued_at.desc(), Certificate.id.desc())
+    if not manager.has_role(Role.ADMIN):
+        query = query.where(Certificate.country.in_(manager.trainer_countries))
+    if text:
+        query = query.where(db.or_(
+            db.func.lower(Certificate.learner_name).like(f"%{text.lower()}%"), Certificate.code == normalise_code(text),
+        ))
+    if course_slug:
+        query = query.where(Certificate.course_slug == course_slug)
+    return db.paginate(query, page=page, per_page=current_app.config["PAGE_SIZE"], error_out=False)
+
+
+def verification(code: str) -> dict:
+    """Return what the public may know of the certificate *code*: its status and only what proves it."""
+    certificate = by_code(code) if code else None
+    if certificate is None:
+        return {"status": "unknown", "code": normalise_code(code)}
+    answer = {
+        "status": certificate.status, "code": certificate.code, "name": certificate.learner_name,
+        "course": certificate.course_title(certificate.default_language), "course_titles": certificate.course_titles,
+        "completed_on": certificate.completed_at.date().isoformat(), "hours": certificate.hours,
+        "issued_on": certificate.issued_at.date().isoformat(),
+    }
+    if certificate.revoked_at:
+        answer["revoked_on"] = certificate.revoked_at.date().isoformat()
+    if certificate.replaced_at:
+        answer["replaced_by"] = db.session.scalar(select(Certificate.code).where(Certificate.replaces_id == certificate.id))
+    return answer
