@@ -6,9 +6,10 @@ import subprocess
 from datetime import date
 from pathlib import Path
 
+import certificates
 import lesson_page
 
-BENCHMARKS = [("Lesson page", lesson_page.main)]
+BENCHMARKS = [("Lesson page", lesson_page.main), ("Certificate PDFs", certificates.main)]
 
 
 def machine() -> str:
