@@ -3,7 +3,7 @@
 from flask_babel import lazy_gettext as _l
 
 from lms import signals
-from lms.certificates.handlers import issue_when_due
+from lms.certificates.handlers import issue_when_due, render_course_certificate
 from lms.certificates.views import bp
 from lms.core.plugins import MenuEntry, Plugin, connect
 
@@ -20,6 +20,7 @@ def init_app(app):
     """Issue certificates when courses are completed or other requirements are met."""
     connect(signals.course_completed, issue_when_due, plugin="certificates")
     connect(signals.course_requirements_changed, issue_when_due, plugin="certificates")
+    connect(signals.template_hook, render_course_certificate, plugin="certificates", sender="course-sidebar")
 
 
 plugin = Plugin(

@@ -81,7 +81,7 @@ def render(certificate: Certificate, language: str, verify_url: str) -> bytes:
         pdf.ln(2)
         pdf.line_of(certificate.course_title(language), 18, "B", height=10)
         pdf.ln(3)
-        pdf.line_of(_("Completed on %(date)s · learning time about %(hours)s hours", date=format_date(certificate.completed_at, "long", locale=language), hours=format_decimal(certificate.hours, locale=language)), 12)
+        pdf.line_of(_("Completed on %(date)s · learning time: %(hours)s h", date=format_date(certificate.completed_at, "long", locale=language), hours=format_decimal(certificate.hours, locale=language)), 12)
         pdf.set_xy(25, 160)
         pdf.set_draw_color(*MUTED)
         pdf.line(25, 160, 110, 160)

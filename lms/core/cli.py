@@ -1,5 +1,7 @@
 """The `lms` command: the app's Flask CLI, with the platform's own groups."""
 
+import logging
+
 import click
 from flask import current_app
 from flask.cli import AppGroup
@@ -16,8 +18,13 @@ mail = AppGroup("mail", help="The e-mail outbox.")
 @demo.command("load")
 def load_demo():
     """Load the demo data of every enabled package (again: nothing is duplicated) and list the accounts."""
-    results = signals.demo_data_requested.send(current_app._get_current_object())
-    db.session.commit()
+    logger = logging.getLogger("lms")
+    level, _ = logger.level, logger.setLevel(logging.WARNING)
+    try:
+        results = signals.demo_data_requested.send(current_app._get_current_object())
+        db.session.commit()
+    finally:
+        logger.setLevel(level)
     accounts = [account for _receiver, found in results for account in (found or [])]
     width = max((len(account.email) for account in accounts), default=0)
     click.echo(f"\nDemo accounts (password for all: {DEMO_PASSWORD}):")

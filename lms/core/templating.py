@@ -1,5 +1,7 @@
 """What every template can use: the menu, the language switch, template hooks, formatting."""
 
+from datetime import date
+
 from flask import request, url_for
 from flask_babel import format_date, format_datetime, format_decimal, get_locale
 from flask_login import current_user
@@ -41,7 +43,10 @@ def _globals() -> dict:
 def init_app(app) -> None:
     """Expose the helpers and Babel's formatting filters to every template."""
     app.context_processor(_globals)
-    app.jinja_env.filters.update(datetime=format_datetime, date=format_date, number=format_decimal, language_name=LANGUAGES.get)
+    app.jinja_env.filters.update(
+        datetime=format_datetime, date=format_date, number=format_decimal, language_name=LANGUAGES.get,
+        isodate=lambda text: format_date(date.fromisoformat(text), "long"),
+    )
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

@@ -164,3 +164,13 @@ def test_codes_are_unguessable():
     codes = {new_code() for _ in range(1000)}
     assert len(codes) == 1000
     assert all(re.fullmatch(r"[A-Z2-7]{4}(-[A-Z2-7]{4}){6}", code) for code in codes)
+
+
+def test_the_course_page_links_to_the_certificate(app, course, learner_in):
+    eleni = learner_in("Ελένη Παπαδοπούλου", "eleni@example.gr", "GR", "en")
+    complete_course(eleni)
+
+    html = eleni.get("/courses/local-voices").get_data(as_text=True)
+
+    assert "You have earned the certificate of this course." in html
+    assert f'href="/certificates/{code_of(app, "Ελένη Παπαδοπούλου")}.pdf"' in html
