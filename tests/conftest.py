@@ -79,6 +79,23 @@ def app(database_url):
 
 
 @pytest.fixture
+def make_app(database_url):
+    """Return a factory of further apps on the test database (other hosts, other plugins); disposed after."""
+    made = []
+
+    def make(**settings):
+        app = create_app({**_settings(database_url), **settings})
+        app.test_client_class = Client
+        made.append(app)
+        return app
+
+    yield make
+    for app in made:
+        with app.app_context():
+            db.engine.dispose()
+
+
+@pytest.fixture
 def client(app) -> Client:
     return app.test_client()
 

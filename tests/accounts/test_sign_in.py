@@ -1,7 +1,6 @@
 """Signing in and out: right and wrong passwords, sessions that really end, rate limits."""
 
-from lms import create_app
-from tests.conftest import PASSWORD, Client
+from tests.conftest import PASSWORD
 
 
 def test_sign_in_greets_the_person_and_remembers_them(client, create_user):
@@ -104,15 +103,10 @@ def test_pages_for_members_send_visitors_to_sign_in(client):
     assert response.headers["Location"] == "/accounts/sign-in?next=%2Faccounts%2Fprofile"
 
 
-def test_hosts_sharing_redis_share_the_sign_in_limit(database_url, create_user, redis_url):
+def test_hosts_sharing_redis_share_the_sign_in_limit(make_app, create_user, redis_url):
     """Two app instances stand for two hosts behind a load balancer."""
     create_user("spela@example.eu")
-    settings = {"TESTING": True, "SECRET_KEY": "x", "DATABASE_URL": database_url, "RATELIMIT_STORAGE_URI": redis_url}
-    hosts = []
-    for _ in range(2):
-        app = create_app(settings)
-        app.test_client_class = Client
-        hosts.append(app.test_client())
+    hosts = [make_app(RATELIMIT_STORAGE_URI=redis_url).test_client() for _ in range(2)]
 
     statuses = [host.sign_in("spela@example.eu", "a guess").status_code for host in hosts * 6]
 

@@ -6,7 +6,7 @@ from importlib.util import find_spec
 import pytest
 from markupsafe import Markup
 
-from lms import create_app, signals
+from lms import signals
 from lms.core.config import OPTIONAL_PLUGINS
 from lms.core.plugins import connect, find_plugin
 
@@ -35,16 +35,15 @@ def outside_plugin(tmp_path, monkeypatch):
     monkeypatch.syspath_prepend(str(tmp_path))
 
 
-def test_an_installed_plugin_is_found_through_its_entry_point(outside_plugin, database_url):
-    app = create_app({"TESTING": True, "SECRET_KEY": "x", "DATABASE_URL": database_url})
-    client = app.test_client()
+def test_an_installed_plugin_is_found_through_its_entry_point(outside_plugin, make_app):
+    client = make_app().test_client()
 
     assert client.get("/hello").get_data(as_text=True) == "Hello from an outside plugin"
     assert '<a href="/hello">Hello</a>' in client.get("/").get_data(as_text=True)
 
 
-def test_an_installed_plugin_stays_off_when_the_list_leaves_it_out(outside_plugin, database_url):
-    app = create_app({"TESTING": True, "SECRET_KEY": "x", "DATABASE_URL": database_url, "PLUGINS": ["accounts"]})
+def test_an_installed_plugin_stays_off_when_the_list_leaves_it_out(outside_plugin, make_app):
+    app = make_app(PLUGINS=["accounts"])
 
     assert app.test_client().get("/hello").status_code == 404
 
@@ -58,9 +57,9 @@ def _still_enabled(switched_off: list[str]) -> list[str]:
 
 
 @pytest.mark.parametrize("switched_off", [INSTALLED_OPTIONAL, *([name] for name in INSTALLED_OPTIONAL)])
-def test_the_platform_serves_with_optional_plugins_switched_off(database_url, switched_off):
+def test_the_platform_serves_with_optional_plugins_switched_off(make_app, switched_off):
     plugins = _still_enabled(switched_off)
-    app = create_app({"TESTING": True, "SECRET_KEY": "x", "DATABASE_URL": database_url, "PLUGINS": ["accounts", *plugins]})
+    app = make_app(PLUGINS=["accounts", *plugins])
     client = app.test_client()
 
     assert client.get("/").status_code == 200
