@@ -62,3 +62,9 @@ certificate_issued = _signals.signal("certificate-issued", doc="""
 Sent when a certificate is issued (or re-issued). The *sender* is the certificate; `user` is
 the learner and `course_slug` the course.
 """)
+
+survey_submitted = _signals.signal("survey-submitted", doc="""
+Sent for every response to a survey. The *sender* is the survey; `user` is the person (None
+for a public link without an account), `response` the stored response and `course_slug` the
+course the survey evaluates (or None). For anonymous surveys, receivers must not link the two.
+""")

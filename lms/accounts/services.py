@@ -1,15 +1,12 @@
 """The rules of accounts: passwords, sessions, resets, invitations, two-factor, people, organisations."""
 
 import hashlib
-import io
 import logging
 import secrets
 from datetime import UTC, datetime, timedelta
 from functools import cache
 
 import pyotp
-import qrcode
-import qrcode.image.svg
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
@@ -22,6 +19,7 @@ from lms.accounts.models import (
     Invitation, Organisation, PasswordReset, RecoveryCode, Role, TrainerCountry, User, UserRole,
 )
 from lms.core.mail import external_url, queue_mail
+from lms.core.qr import qr_svg
 from lms.core.time import utcnow
 from lms.extensions import db
 from lms.i18n import language_for_country
@@ -384,12 +382,7 @@ def new_totp_secret() -> str:
 
 def totp_qr_code(user: User, secret: str) -> Markup:
     """Return an SVG QR code that an authenticator app scans to enrol *secret*."""
-    uri = pyotp.TOTP(secret).provisioning_uri(name=user.email, issuer_name=ISSUER)
-    image = qrcode.make(uri, image_factory=qrcode.image.svg.SvgPathImage, box_size=8)
-    buffer = io.BytesIO()
-    image.save(buffer)
-    svg = buffer.getvalue().decode()
-    return Markup(svg[svg.index("<svg"):])
+    return qr_svg(pyotp.TOTP(secret).provisioning_uri(name=user.email, issuer_name=ISSUER))
 
 
 def _matching_step(secret: str, code: str, after: int | None) -> int | None:

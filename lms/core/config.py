@@ -24,7 +24,7 @@ DEFAULTS: dict[str, object] = {
     "DATABASE_URL": "",
     #: Packages to enable: built-in ones under lms/ or names from the "lms.plugins" entry
     #: points; "*" enables every plugin that an installed package offers.
-    "PLUGINS": ["accounts", "courses", "certificates", "*"],
+    "PLUGINS": ["accounts", "courses", "surveys", "certificates", "*"],
     #: The folder of course files that `lms content import` reads.
     "CONTENT_DIR": "",
     "DEFAULT_LANGUAGE": "en",
@@ -55,6 +55,8 @@ DEFAULTS: dict[str, object] = {
     "CERTIFICATE_SIGNATORY_ROLE": "Clarinet training programme",
     "CERTIFICATE_LOGO": "",
     "VERIFY_RATE_LIMIT": "30 per minute",
+    #: Anonymous results and breakdowns with fewer answers than this stay hidden.
+    "SURVEY_MIN_GROUP": 5,
     "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
 }
 

@@ -1,0 +1,29 @@
+"""Surveys: evaluation questionnaires that replace Google Forms, tied to courses, anonymous when promised."""
+
+from flask_babel import lazy_gettext as _l
+
+from lms import signals
+from lms.core.plugins import MenuEntry, Plugin, connect
+from lms.surveys import builder_views  # noqa: F401  (registers the builder's routes on the blueprint)
+from lms.surveys.handlers import evaluation_requirement, invite_to_course_survey, render_pending_surveys
+from lms.surveys.views import bp
+
+
+def _manager(user) -> bool:
+    return user.is_authenticated and user.has_role("admin", "trainer")
+
+
+def init_app(app):
+    """Invite learners to evaluate completed courses; require the evaluation where a survey asks for it."""
+    connect(signals.course_completed, invite_to_course_survey, plugin="surveys")
+    connect(signals.completion_requirements, evaluation_requirement, plugin="surveys")
+    connect(signals.template_hook, render_pending_surveys, plugin="surveys", sender="home")
+
+
+plugin = Plugin(
+    name="surveys",
+    blueprint=bp,
+    init_app=init_app,
+    requires=("courses",),
+    menu=(MenuEntry(_l("Surveys"), "surveys.index", _manager, order=60),),
+)

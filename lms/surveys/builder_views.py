@@ -1,0 +1,220 @@
+"""Building surveys: settings, sections, questions, order, translations, publishing, sharing."""
+
+from datetime import datetime, time
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from flask_login import current_user
+
+from lms.accounts.access import roles_required
+from lms.accounts.models import Role
+from lms.core.forms import choices
+from lms.core.mail import external_url
+from lms.core.qr import qr_svg
+from lms.courses import api as courses
+from lms.extensions import db
+from lms.i18n import LANGUAGES
+from lms.surveys import services
+from lms.surveys.forms import KIND_LABELS, AddQuestionForm, NewSurveyForm, QuestionForm, SectionForm, SettingsForm
+from lms.surveys.models import Kind, Question, Section
+from lms.surveys.views import ActionForm, _managed_or_404, bp
+
+manage = roles_required(Role.ADMIN, Role.TRAINER)
+
+
+def _edit_url(survey, anchor: str = "") -> str:
+    return url_for("surveys.edit", survey_id=survey.id) + (f"#{anchor}" if anchor else "")
+
+
+def _day(value) -> datetime | None:
+    return datetime.combine(value, time.min) if value else None
+
+
+@bp.post("/new")
+@manage
+def new():
+    form = NewSurveyForm()
+    if not form.validate_on_submit():
+        flash(_("Give the survey a title."), "error")
+        return redirect(url_for("surveys.index"))
+    survey = services.create_survey(current_user, form.title.data, base_language=str(get_locale()))
+    db.session.commit()
+    return redirect(_edit_url(survey))
+
+
+@bp.route("/<int:survey_id>/edit", methods=["GET", "POST"])
+@manage
+def edit(survey_id: int):
+    survey = _managed_or_404(survey_id)
+    base = survey.texts.get(survey.base_language, {})
+    form = SettingsForm(
+        data=None if request.method == "POST" else {
+            "title": base.get("title"), "description": base.get("description"), "thank_you": base.get("thank_you"),
+            "anonymous": survey.anonymous, "opens_at": survey.opens_at, "closes_at": survey.closes_at,
+            "response_limit": survey.response_limit, "course": survey.course_slug or "",
+            "required_for_certificate": survey.required_for_certificate, "languages": survey.languages,
+        },
+    )
+    form.course.choices = choices([("", _("No course"))] + courses.course_choices(str(get_locale())))
+    if form.validate_on_submit():
+        try:
+            services.update_settings(
+                survey, title=form.title.data, description=form.description.data, thank_you=form.thank_you.data,
+                anonymous=form.anonymous.data, opens_at=_day(form.opens_at.data), closes_at=_day(form.closes_at.data),
+                response_limit=form.response_limit.data, course_slug=form.course.data or None,
+                required_for_certificate=form.required_for_certificate.data, languages=form.languages.data,
+            )
+        except services.SurveyError as error:
+            form.add_error(str(error))
+        else:
+            db.session.commit()
+            flash(_("The survey's settings are saved."), "success")
+            return redirect(_edit_url(survey))
+    return render_template(
+        "surveys/edit.html", survey=survey, form=form, action_form=ActionForm(), add_form=AddQuestionForm(),
+        kind_labels=KIND_LABELS, missing=services.missing_translations(survey), languages=LANGUAGES,
+        state=services.state(survey), has_responses=services.has_responses(survey),
+    )
+
+
+@bp.post("/<int:survey_id>/sections")
+@manage
+def add_section(survey_id: int):
+    survey = _managed_or_404(survey_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    section = services.add_section(survey)
+    db.session.commit()
+    return redirect(url_for("surveys.edit_section", survey_id=survey.id, section_id=section.id))
+
+
+@bp.route("/<int:survey_id>/sections/<int:section_id>", methods=["GET", "POST"])
+@manage
+def edit_section(survey_id: int, section_id: int):
+    survey = _managed_or_404(survey_id)
+    section = db.get_or_404(Section, section_id)
+    if section.survey_id != survey.id:
+        abort(404)
+    form = SectionForm(data=None if request.method == "POST" else section.texts.get(survey.base_language, {}))
+    if form.validate_on_submit():
+        services.update_section(section, title=form.title.data, description=form.description.data)
+        db.session.commit()
+        return redirect(_edit_url(survey, f"section-{section.id}"))
+    return render_template("surveys/edit_section.html", survey=survey, section=section, form=form)
+
+
+@bp.post("/<int:survey_id>/sections/<int:section_id>/questions")
+@manage
+def add_question(survey_id: int, section_id: int):
+    survey = _managed_or_404(survey_id)
+    section = db.get_or_404(Section, section_id)
+    form = AddQuestionForm()
+    if section.survey_id != survey.id or not form.validate_on_submit():
+        abort(400)
+    question = services.add_question(section, Kind(form.kind.data))
+    db.session.commit()
+    return redirect(url_for("surveys.edit_question", survey_id=survey.id, question_id=question.id))
+
+
+@bp.route("/<int:survey_id>/questions/<int:question_id>", methods=["GET", "POST"])
+@manage
+def edit_question(survey_id: int, question_id: int):
+    survey = _managed_or_404(survey_id)
+    question = db.get_or_404(Question, question_id)
+    if question.survey_id != survey.id:
+        abort(404)
+    base = question.texts.get(survey.base_language, {})
+    form = QuestionForm(data=None if request.method == "POST" else {
+        "text": base.get("text"), "help": base.get("help"), "required": question.required, "code": question.code,
+        "options": "\n".join(question.label("options", code, survey.base_language) for code in question.options),
+        "rows": "\n".join(question.label("rows", code, survey.base_language) for code in question.rows),
+        "allow_other": question.allow_other, "scale_min": question.scale_min, "scale_max": question.scale_max,
+        "low": base.get("low"), "high": base.get("high"),
+    })
+    if form.validate_on_submit():
+        try:
+            services.update_question(
+                question, text=form.text.data, help=form.help.data, required=form.required.data, code=form.code.data,
+                options=form.option_lines(), rows=form.row_lines(), allow_other=form.allow_other.data,
+                scale_min=form.scale_min.data, scale_max=form.scale_max.data, low=form.low.data, high=form.high.data,
+            )
+        except services.SurveyError as error:
+            form.add_error(str(error))
+        else:
+            db.session.commit()
+            flash(_("The question is saved."), "success")
+            return redirect(_edit_url(survey, f"question-{question.id}"))
+    return render_template("surveys/edit_question.html", survey=survey, question=question, form=form, kind_label=KIND_LABELS[question.kind_])
+
+
+@bp.post("/<int:survey_id>/<any(sections, questions):kind>/<int:item_id>/<any(up, down, delete):action>")
+@manage
+def rearrange(survey_id: int, kind: str, item_id: int, action: str):
+    survey = _managed_or_404(survey_id)
+    item = db.get_or_404(Section if kind == "sections" else Question, item_id)
+    if item.survey_id != survey.id or not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        services.delete(item) if action == "delete" else services.move(item, -1 if action == "up" else 1)
+    except services.SurveyError as error:
+        flash(str(error), "error")
+        return redirect(_edit_url(survey))
+    db.session.commit()
+    return redirect(_edit_url(survey, "" if action == "delete" else f"{kind[:-1]}-{item.id}"))
+
+
+@bp.route("/<int:survey_id>/translate/<language>", methods=["GET", "POST"])
+@manage
+def translate(survey_id: int, language: str):
+    survey = _managed_or_404(survey_id)
+    if language not in survey.languages or language == survey.base_language:
+        abort(404)
+    items = [
+        (index, owner, key, code, services.text_of(owner, key, code, survey.base_language))
+        for index, (owner, key, code) in enumerate(services.translatable_texts(survey))
+        if services.text_of(owner, key, code, survey.base_language)
+    ]
+    if request.method == "POST":
+        if not ActionForm().validate_on_submit():
+            abort(400)
+        services.save_translation(survey, language, {
+            index: request.form.get(f"t{index}", "")[:5000] for index, *_rest in items
+        })
+        db.session.commit()
+        missing = services.missing_translations(survey)[language]
+        flash(_("The translation is saved.") if not missing else ngettext("The translation is saved; %(num)d text is still missing.", "The translation is saved; %(num)d texts are still missing.", missing), "success")
+        return redirect(url_for("surveys.translate", survey_id=survey.id, language=language))
+    rows = [(index, base, services.text_of(owner, key, code, language)) for index, owner, key, code, base in items]
+    return render_template("surveys/translate.html", survey=survey, language=language, rows=rows, languages=LANGUAGES,
+                           form=ActionForm(), missing=services.missing_translations(survey))
+
+
+@bp.post("/<int:survey_id>/<any(publish, close, duplicate):action>")
+@manage
+def lifecycle(survey_id: int, action: str):
+    survey = _managed_or_404(survey_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    if action == "duplicate":
+        copy = services.duplicate(survey, current_user)
+        db.session.commit()
+        flash(_("This is the copy, as a draft."), "success")
+        return redirect(_edit_url(copy))
+    try:
+        services.publish(survey, current_user) if action == "publish" else services.close(survey)
+    except services.SurveyError as error:
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash(_("The survey is published and accepts answers.") if action == "publish" else _("The survey is closed."), "success")
+    return redirect(_edit_url(survey))
+
+
+@bp.get("/<int:survey_id>/share")
+@manage
+def share(survey_id: int):
+    survey = _managed_or_404(survey_id)
+    link = external_url("surveys.answer", token=survey.token)
+    return render_template("surveys/share.html", survey=survey, link=link, qr_code=qr_svg(link), language=survey.base_language)

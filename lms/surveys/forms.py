@@ -1,0 +1,172 @@
+"""Survey forms: the answering form built from the questions, and the builder's forms."""
+
+from flask_babel import lazy_gettext as _l
+from wtforms import BooleanField, DateField, IntegerField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp
+
+from lms.accounts.forms import CheckboxesField
+from lms.core.forms import BaseForm, choices, language_choices
+from lms.i18n import country_choices
+from lms.surveys.models import Kind, Question, Survey
+from lms.surveys.services import Value
+
+AGREE_LABELS = {
+    1: _l("Strongly disagree"), 2: _l("Disagree"), 3: _l("Neither agree nor disagree"), 4: _l("Agree"), 5: _l("Strongly agree"),
+}
+TEXT_LIMITS = {Kind.SHORT_TEXT: 300, Kind.LONG_TEXT: 5000}
+
+
+def _required(question: Question, message=_l("Please answer this question.")):
+    return [InputRequired(message=message)] if question.required else [Optional()]
+
+
+def _scale(question: Question, language: str):
+    kind = question.kind_
+    if kind is Kind.AGREE:
+        return choices(AGREE_LABELS.items()), None
+    low, high = (0, 10) if kind is Kind.NPS else (question.scale_min, question.scale_max)
+    if kind is Kind.NPS:
+        help_text = _l("0 = not at all likely, 10 = extremely likely")
+    else:
+        help_text = f"{low} = {question.text('low', language)}, {high} = {question.text('high', language)}"
+    return choices((number, str(number)) for number in range(low, high + 1)), help_text
+
+
+def fields_for(question: Question, language: str) -> dict:
+    """Return the form fields of one question, by field name."""
+    kind, name = question.kind_, f"q{question.id}"
+    label, help_text = question.text("text", language), question.text("help", language) or None
+    options = choices((code, question.label("options", code, language)) for code in question.options)
+    if kind.numeric:
+        scale, scale_help = _scale(question, language)
+        return {name: RadioField(label, choices=scale, coerce=int, description=" · ".join(filter(None, [help_text, scale_help and str(scale_help)])) or None, validators=_required(question))}
+    if kind is Kind.SINGLE:
+        return {name: RadioField(label, choices=options, description=help_text, validators=_required(question))}
+    if kind is Kind.DROPDOWN:
+        blank = choices([("", _l("Choose…"))])
+        return {name: SelectField(label, choices=blank + options, description=help_text, validators=_required(question))}
+    if kind is Kind.MULTIPLE:
+        fields = {name: CheckboxesField(label, choices=options, description=help_text, validators=_required(question, _l("Tick at least one answer.")))}
+        if question.allow_other:
+            fields[f"{name}_other"] = StringField(_l("Other (please say which)"), [Optional(), Length(max=300)])
+        return fields
+    if kind is Kind.GRID:
+        return {
+            f"{name}_{row}": RadioField(
+                f"{label} — {question.label('rows', row, language)}", choices=options,
+                description=help_text if index == 0 else None, validators=_required(question, _l("Please choose an answer in this row.")),
+            )
+            for index, row in enumerate(question.rows)
+        }
+    field_class = TextAreaField if kind is Kind.LONG_TEXT else StringField
+    return {name: field_class(label, [*_required(question), Length(max=TEXT_LIMITS[kind])], description=help_text)}
+
+
+def answer_form(survey: Survey, language: str, *, ask_country: bool, formdata=None) -> BaseForm:
+    """Build the answering form of *survey* in *language*."""
+
+    class AnswerForm(BaseForm):
+        pass
+
+    for question in survey.questions:
+        for name, field in fields_for(question, language).items():
+            setattr(AnswerForm, name, field)
+    if ask_country:
+        AnswerForm.country = SelectField(
+            _l("Your country"), choices=choices([("", _l("Choose…"))] + country_choices()),
+            validators=[InputRequired(message=_l("Please choose your country."))],
+            description=_l("Answers are compared per country; nothing else identifies you."),
+        )
+    return AnswerForm(formdata=formdata)
+
+
+def values_of(form: BaseForm, survey: Survey) -> list[Value]:
+    """Turn a validated answering form into typed answer values."""
+    values = []
+    for question in survey.questions:
+        kind, name = question.kind_, f"q{question.id}"
+        if kind is Kind.GRID:
+            values += [Value(question, option=form[f"{name}_{row}"].data, row=row) for row in question.rows if form[f"{name}_{row}"].data]
+        elif kind is Kind.MULTIPLE:
+            values += [Value(question, option=code) for code in form[name].data or []]
+            other = form[f"{name}_other"].data if question.allow_other else None
+            if other:
+                values.append(Value(question, option="other", text=other))
+        elif kind.numeric:
+            if form[name].data is not None:
+                values.append(Value(question, number=form[name].data))
+        elif kind.textual:
+            if form[name].data:
+                values.append(Value(question, text=form[name].data.strip()))
+        elif form[name].data:
+            values.append(Value(question, option=form[name].data))
+    return values
+
+
+class NewSurveyForm(BaseForm):
+    title = StringField(_l("Title"), [InputRequired(), Length(max=200)])
+
+
+class TemplateForm(BaseForm):
+    course = SelectField(_l("Evaluates the course"), description=_l("Learners who complete it are invited to answer."))
+
+
+def _lines(text: str | None) -> list[str]:
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+class SettingsForm(BaseForm):
+    title = StringField(_l("Title"), [InputRequired(), Length(max=200)])
+    description = TextAreaField(_l("Introduction"), [Length(max=2000)], description=_l("Shown above the questions."))
+    thank_you = TextAreaField(_l("Thank-you message"), [Length(max=1000)], description=_l("Shown after someone answers."))
+    anonymous = BooleanField(_l("Anonymous"), description=_l("Answers are stored without names. Once someone has answered, this cannot be switched off."))
+    opens_at = DateField(_l("Opens on"), [Optional()])
+    closes_at = DateField(_l("Closes on"), [Optional()], description=_l("The survey closes at the start of this day (UTC)."))
+    response_limit = IntegerField(_l("Most answers accepted"), [Optional(), NumberRange(min=1, max=1_000_000)], description=_l("Leave empty for no limit."))
+    course = SelectField(_l("Evaluates the course"), description=_l("Learners who complete it are invited to answer."))
+    required_for_certificate = BooleanField(_l("Answering is required for the course's certificate"))
+    languages = CheckboxesField(_l("Languages offered"), description=_l("Publishing needs every text in each of these languages."))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.languages.choices = language_choices()
+
+
+class SectionForm(BaseForm):
+    title = StringField(_l("Section title"), [Length(max=200)])
+    description = TextAreaField(_l("Section introduction"), [Length(max=2000)])
+
+
+KIND_LABELS = {
+    Kind.AGREE: _l("Agreement scale (five points)"), Kind.SCALE: _l("Linear scale with end labels"),
+    Kind.NPS: _l("Net promoter score (0–10)"), Kind.SINGLE: _l("Single choice"), Kind.MULTIPLE: _l("Multiple choice"),
+    Kind.DROPDOWN: _l("Dropdown"), Kind.SHORT_TEXT: _l("Short text"), Kind.LONG_TEXT: _l("Long text"),
+    Kind.GRID: _l("Multiple-choice grid"),
+}
+
+
+class AddQuestionForm(BaseForm):
+    kind = SelectField(_l("Type of question"), choices=choices((str(kind), label) for kind, label in KIND_LABELS.items()))
+
+
+class QuestionForm(BaseForm):
+    text = TextAreaField(_l("Question"), [InputRequired(), Length(max=1000)])
+    help = StringField(_l("Help text"), [Length(max=500)], description=_l("Optional: a hint shown under the question."))
+    required = BooleanField(_l("An answer is required"))
+    code = StringField(
+        _l("Short name"), [InputRequired(), Length(max=40), Regexp(r"^[a-z0-9]+(-[a-z0-9]+)*$", message=_l("Use lower-case letters, digits and hyphens."))],
+        description=_l("Names the question's column in exports, e.g. relevance."),
+    )
+    options = TextAreaField(_l("Answers to choose from"), [Length(max=5000)], description=_l("One per line."))
+    rows = TextAreaField(_l("Statements (rows of the grid)"), [Length(max=5000)], description=_l("One per line."))
+    allow_other = BooleanField(_l("Offer an “Other” answer with a text box"))
+    scale_min = IntegerField(_l("Scale from"), [Optional(), NumberRange(min=0, max=1)])
+    scale_max = IntegerField(_l("Scale to"), [Optional(), NumberRange(min=2, max=10)])
+    low = StringField(_l("Label of the lowest value"), [Length(max=100)])
+    high = StringField(_l("Label of the highest value"), [Length(max=100)])
+
+    def option_lines(self) -> list[str]:
+        return _lines(self.options.data)
+
+    def row_lines(self) -> list[str]:
+        return _lines(self.rows.data)

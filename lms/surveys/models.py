@@ -1,0 +1,197 @@
+"""Surveys, their questions, and responses stored as typed answer rows that SQL aggregates.
+
+Anonymous surveys keep *that* someone answered (Participation, LinkSubmission) apart from *what*
+was answered (Response, Answer): no key, time or sequence links the two.
+"""
+
+import enum
+from datetime import date, datetime
+
+from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from lms.core.time import utcnow
+from lms.extensions import db
+
+
+class Kind(enum.StrEnum):
+    AGREE = "agree"          # five labelled points, 1–5
+    SCALE = "scale"          # min–max with end labels
+    NPS = "nps"              # 0–10, net promoter
+    SINGLE = "single"        # radio buttons
+    MULTIPLE = "multiple"    # check boxes, optionally with "other"
+    DROPDOWN = "dropdown"
+    SHORT_TEXT = "short_text"
+    LONG_TEXT = "long_text"
+    GRID = "grid"            # rows of statements × a shared scale of options
+
+    @property
+    def numeric(self) -> bool:
+        return self in (Kind.AGREE, Kind.SCALE, Kind.NPS)
+
+    @property
+    def choice(self) -> bool:
+        return self in (Kind.SINGLE, Kind.MULTIPLE, Kind.DROPDOWN, Kind.GRID)
+
+    @property
+    def textual(self) -> bool:
+        return self in (Kind.SHORT_TEXT, Kind.LONG_TEXT)
+
+
+class Survey(db.Model):
+    __tablename__ = "surveys_surveys"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: The secret part of the survey's public link.
+    token: Mapped[str] = mapped_column(String(32), unique=True)
+    base_language: Mapped[str] = mapped_column(String(5), default="en")
+    #: The languages the survey is offered in; publishing needs every text in each.
+    languages: Mapped[list[str]] = mapped_column(JSON)
+    #: language -> {"title", "description", "thank_you"}
+    texts: Mapped[dict] = mapped_column(JSON)
+    anonymous: Mapped[bool] = mapped_column(default=True)
+    published: Mapped[bool] = mapped_column(default=False)
+    opens_at: Mapped[datetime | None]
+    closes_at: Mapped[datetime | None]
+    response_limit: Mapped[int | None]
+    #: Counted atomically with each response, so that the limit holds under concurrent submissions.
+    response_count: Mapped[int] = mapped_column(default=0)
+    #: The course this survey evaluates; its learners are invited when they complete it.
+    course_slug: Mapped[str | None] = mapped_column(String(80), index=True)
+    required_for_certificate: Mapped[bool] = mapped_column(default=False)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("accounts_users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    sections: Mapped[list["Section"]] = relationship(order_by="Section.position", cascade="all, delete-orphan", back_populates="survey")
+    questions: Mapped[list["Question"]] = relationship(order_by="Question.position", cascade="all, delete-orphan", back_populates="survey")
+
+    def text(self, key: str, language: str) -> str:
+        return (self.texts.get(language) or {}).get(key) or self.texts[self.base_language].get(key, "")
+
+
+class Section(db.Model):
+    __tablename__ = "surveys_sections"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    survey_id: Mapped[int] = mapped_column(ForeignKey("surveys_surveys.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int]
+    #: language -> {"title", "description"}
+    texts: Mapped[dict] = mapped_column(JSON)
+
+    survey: Mapped[Survey] = relationship(back_populates="sections")
+    questions: Mapped[list["Question"]] = relationship(order_by="Question.position", back_populates="section")
+
+    def text(self, key: str, language: str) -> str:
+        return (self.texts.get(language) or {}).get(key) or self.texts[self.survey.base_language].get(key, "")
+
+
+class Question(db.Model):
+    __tablename__ = "surveys_questions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    survey_id: Mapped[int] = mapped_column(ForeignKey("surveys_surveys.id", ondelete="CASCADE"), index=True)
+    section_id: Mapped[int] = mapped_column(ForeignKey("surveys_sections.id", ondelete="CASCADE"), index=True)
+    #: Order within the whole survey.
+    position: Mapped[int]
+    #: A stable name for exports and analysis, unique in the survey ("relevance").
+    code: Mapped[str] = mapped_column(String(40))
+    kind: Mapped[str] = mapped_column(String(20))
+    required: Mapped[bool] = mapped_column(default=False)
+    #: Stable codes of the choices (and of the grid's shared scale), in order.
+    options: Mapped[list[str]] = mapped_column(JSON, default=list)
+    #: Stable codes of a grid's rows, in order.
+    rows: Mapped[list[str]] = mapped_column(JSON, default=list)
+    allow_other: Mapped[bool] = mapped_column(default=False)
+    scale_min: Mapped[int | None]
+    scale_max: Mapped[int | None]
+    #: language -> {"text", "help", "low", "high", "options": {code: label}, "rows": {code: label}}
+    texts: Mapped[dict] = mapped_column(JSON)
+
+    survey: Mapped[Survey] = relationship(back_populates="questions")
+    section: Mapped[Section] = relationship(back_populates="questions")
+
+    @property
+    def kind_(self) -> Kind:
+        return Kind(self.kind)
+
+    def text(self, key: str, language: str) -> str:
+        return (self.texts.get(language) or {}).get(key) or self.texts[self.survey.base_language].get(key, "")
+
+    def label(self, group: str, code: str, language: str) -> str:
+        """Return the label of an option or row *code* in *language*, else in the base language."""
+        own = ((self.texts.get(language) or {}).get(group) or {}).get(code)
+        return own or self.texts[self.survey.base_language].get(group, {}).get(code, code)
+
+
+class Response(db.Model):
+    """What one person answered. For anonymous surveys nothing here leads back to them."""
+
+    __tablename__ = "surveys_responses"
+
+    #: Random, so that keys do not reveal the order in which people answered.
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    survey_id: Mapped[int] = mapped_column(ForeignKey("surveys_surveys.id", ondelete="CASCADE"), index=True)
+    #: Only for identified surveys.
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("accounts_users.id", ondelete="SET NULL"), index=True)
+    submitted_on: Mapped[date] = mapped_column(Date)
+    #: The exact time, only for identified surveys.
+    submitted_at: Mapped[datetime | None]
+    language: Mapped[str] = mapped_column(String(5))
+    country: Mapped[str | None] = mapped_column(String(2))
+    #: "web", or "import" for responses brought in from Google Forms.
+    source: Mapped[str] = mapped_column(String(10), default="web")
+
+    answers: Mapped[list["Answer"]] = relationship(cascade="all, delete-orphan")
+
+
+class Answer(db.Model):
+    """One typed value of a response: a number, an option code (per grid row) or a text."""
+
+    __tablename__ = "surveys_answers"
+    __table_args__ = (
+        Index("ix_surveys_answers_survey_question_country", "survey_id", "question_id", "country"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    response_id: Mapped[str] = mapped_column(ForeignKey("surveys_responses.id", ondelete="CASCADE"), index=True)
+    survey_id: Mapped[int] = mapped_column(ForeignKey("surveys_surveys.id", ondelete="CASCADE"))
+    question_id: Mapped[int] = mapped_column(ForeignKey("surveys_questions.id", ondelete="CASCADE"))
+    row_code: Mapped[str | None] = mapped_column(String(40))
+    option_code: Mapped[str | None] = mapped_column(String(40))
+    number: Mapped[int | None]
+    text: Mapped[str | None] = mapped_column(Text)
+    #: Copied from the response, so that breakdowns per country are one indexed GROUP BY.
+    country: Mapped[str | None] = mapped_column(String(2))
+    language: Mapped[str] = mapped_column(String(5))
+
+
+class Participation(db.Model):
+    """That a person was invited to, and has answered, a survey — never what they answered."""
+
+    __tablename__ = "surveys_participations"
+
+    survey_id: Mapped[int] = mapped_column(ForeignKey("surveys_surveys.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("accounts_users.id", ondelete="CASCADE"), primary_key=True)
+    invited_at: Mapped[datetime | None]
+    answered: Mapped[bool] = mapped_column(default=False)
+
+
+class LinkSubmission(db.Model):
+    """That a browser without an account has answered through the public link (a hashed cookie token)."""
+
+    __tablename__ = "surveys_link_submissions"
+
+    survey_id: Mapped[int] = mapped_column(ForeignKey("surveys_surveys.id", ondelete="CASCADE"), primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+
+
+class Draft(db.Model):
+    """Answers an identified participant saved to finish later."""
+
+    __tablename__ = "surveys_drafts"
+
+    survey_id: Mapped[int] = mapped_column(ForeignKey("surveys_surveys.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("accounts_users.id", ondelete="CASCADE"), primary_key=True)
+    #: The submitted form fields, as the form posted them.
+    data: Mapped[dict] = mapped_column(JSON)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

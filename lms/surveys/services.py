@@ -1,0 +1,551 @@
+"""The rules of surveys: templates, publishing, invitations, answering once, results."""
+
+import hashlib
+import json
+import logging
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import String, cast, func, select, update
+from sqlalchemy.exc import IntegrityError
+
+from lms import signals
+from lms.accounts.models import Role, User
+from lms.core.mail import external_url, queue_mail
+from lms.core.time import utcnow
+from lms.extensions import db
+from lms.i18n import LANGUAGES
+from lms.surveys.models import Answer, Draft, Kind, LinkSubmission, Participation, Question, Response, Section, Survey
+
+log = logging.getLogger("lms.surveys")
+TEMPLATE = Path(__file__).with_name("post_training_template.json")
+
+
+class SurveyError(ValueError):
+    """A rule was broken; the message is translated and can be shown to the person."""
+
+
+def _token() -> str:
+    return secrets.token_urlsafe(16)
+
+
+# --- building -----------------------------------------------------------------------------------
+
+def create_survey(actor: User, title: str, *, base_language: str = "en", anonymous: bool = True, course_slug: str | None = None) -> Survey:
+    """Create an empty draft survey with one section."""
+    survey = Survey(
+        token=_token(), base_language=base_language, languages=list(LANGUAGES), anonymous=anonymous,
+        texts={base_language: {"title": title, "description": "", "thank_you": ""}},
+        course_slug=course_slug, created_by_id=actor.id,
+    )
+    survey.sections = [Section(position=1, texts={base_language: {"title": "", "description": ""}})]
+    db.session.add(survey)
+    db.session.flush()
+    log.info("Survey %s created by %s", survey.id, actor.id)
+    return survey
+
+
+def create_from_template(actor: User, course_slug: str | None = None) -> Survey:
+    """Create a draft of the ready post-training evaluation, translated, optionally for a course."""
+    template = json.loads(TEMPLATE.read_text(encoding="utf-8"))
+    survey = Survey(
+        token=_token(), base_language=template["base_language"], languages=list(LANGUAGES), anonymous=True,
+        texts=template["texts"], course_slug=course_slug, required_for_certificate=course_slug is not None,
+        created_by_id=actor.id,
+    )
+    position = 0
+    for number, section_data in enumerate(template["sections"], start=1):
+        section = Section(position=number, texts=section_data["texts"])
+        survey.sections.append(section)
+        for data in section_data["questions"]:
+            position += 1
+            question = Question(position=position, section=section, **{key: value for key, value in data.items()})
+            survey.questions.append(question)
+    db.session.add(survey)
+    db.session.flush()
+    log.info("Survey %s created from the template by %s", survey.id, actor.id)
+    return survey
+
+
+def translatable_texts(survey: Survey) -> list[tuple[object, str, str | None]]:
+    """List every text of the survey as (owner, key, sub-code): what a translation must cover."""
+    items = [(survey, key, None) for key in ("title", "description", "thank_you")]
+    for section in survey.sections:
+        items += [(section, key, None) for key in ("title", "description")]
+    for question in survey.questions:
+        items += [(question, key, None) for key in ("text", "help", "low", "high")]
+        items += [(question, "options", code) for code in question.options]
+        items += [(question, "rows", code) for code in question.rows]
+    return items
+
+
+def text_of(owner, key: str, code: str | None, language: str) -> str:
+    texts = owner.texts.get(language) or {}
+    return (texts.get(key) or {}).get(code, "") if code else texts.get(key, "")
+
+
+def missing_translations(survey: Survey) -> dict[str, int]:
+    """Count, per offered language, the texts present in the base language but not yet translated."""
+    items = [item for item in translatable_texts(survey) if text_of(*item, survey.base_language)]
+    return {
+        language: sum(1 for item in items if not text_of(*item, language))
+        for language in survey.languages if language != survey.base_language
+    }
+
+
+def publish(survey: Survey, actor: User) -> None:
+    """Publish *survey* once it has questions and every offered language is complete."""
+    if not survey.questions:
+        raise SurveyError(_("Add at least one question before publishing."))
+    incomplete = [LANGUAGES[code] for code, count in missing_translations(survey).items() if count]
+    if incomplete:
+        raise SurveyError(_("Translate the survey completely first: %(languages)s.", languages=", ".join(incomplete)))
+    survey.published = True
+    log.info("Survey %s published by %s", survey.id, actor.id)
+
+
+# --- who may do what -------------------------------------------------------------------------------
+
+def may_manage(user: User, survey: Survey) -> bool:
+    """Admins manage every survey; a trainer the surveys they created."""
+    return user.has_role(Role.ADMIN) or (user.has_role(Role.TRAINER) and survey.created_by_id == user.id)
+
+
+def result_countries(user: User) -> set[str] | None:
+    """Return the countries whose answers *user* may read, or None for all (admins)."""
+    return None if user.has_role(Role.ADMIN) else user.trainer_countries
+
+
+def surveys_for(user: User) -> list[Survey]:
+    query = select(Survey).order_by(Survey.created_at.desc())
+    if not user.has_role(Role.ADMIN):
+        query = query.where(Survey.created_by_id == user.id)
+    return list(db.session.scalars(query))
+
+
+def by_token(token: str) -> Survey | None:
+    return db.session.scalar(select(Survey).where(Survey.token == token))
+
+
+# --- answering ----------------------------------------------------------------------------------------
+
+def state(survey: Survey, now: datetime | None = None) -> str:
+    """Return "draft", "not-open", "closed", "full" or "open"."""
+    now = now or utcnow()
+    if not survey.published:
+        return "draft"
+    if survey.opens_at and now < survey.opens_at:
+        return "not-open"
+    if survey.closes_at and now >= survey.closes_at:
+        return "closed"
+    if survey.response_limit is not None and survey.response_count >= survey.response_limit:
+        return "full"
+    return "open"
+
+
+def has_answered(survey: Survey, user: User | None, link_token: str | None) -> bool:
+    if user is not None and user.is_authenticated:
+        return bool(db.session.scalar(select(Participation.answered).where(
+            Participation.survey_id == survey.id, Participation.user_id == user.id,
+        )))
+    if link_token:
+        return db.session.get(LinkSubmission, (survey.id, _digest(link_token))) is not None
+    return False
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _record_participation(survey: Survey, user: User | None, link_token: str | None) -> None:
+    """Record that this person answered; the database refuses a second time, even at the same instant."""
+    if user is not None:
+        updated = db.session.execute(
+            update(Participation).where(
+                Participation.survey_id == survey.id, Participation.user_id == user.id, Participation.answered.is_(False),
+            ).values(answered=True)
+        )
+        if updated.rowcount == 0:
+            db.session.add(Participation(survey_id=survey.id, user_id=user.id, answered=True))
+    elif link_token:
+        db.session.add(LinkSubmission(survey_id=survey.id, token_hash=_digest(link_token)))
+    try:
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()
+        raise SurveyError(_("You have already answered this survey. Thank you!")) from None
+
+
+def _take_a_place(survey: Survey) -> None:
+    taken = db.session.execute(
+        update(Survey).where(Survey.id == survey.id)
+        .where((Survey.response_limit.is_(None)) | (Survey.response_count < Survey.response_limit))
+        .values(response_count=Survey.response_count + 1)
+    )
+    if taken.rowcount != 1:
+        db.session.rollback()
+        raise SurveyError(_("This survey has received all the answers it can take. Thank you for your interest."))
+
+
+@dataclass(frozen=True)
+class Value:
+    """One answer value to store: a question and an option code, number or text (and a grid row)."""
+
+    question: Question
+    option: str | None = None
+    number: int | None = None
+    text: str | None = None
+    row: str | None = None
+
+
+def submit(survey: Survey, values: list[Value], *, language: str, user: User | None, country: str | None, link_token: str | None = None) -> Response:
+    """Store one response, once per person, and announce it."""
+    if state(survey) != "open":
+        raise SurveyError(_("This survey is not open for answers."))
+    already = user is not None and db.session.scalar(select(Participation.answered).where(
+        Participation.survey_id == survey.id, Participation.user_id == user.id))
+    if already:
+        raise SurveyError(_("You have already answered this survey. Thank you!"))
+    _record_participation(survey, user, link_token)
+    _take_a_place(survey)
+    now = utcnow()
+    response = Response(
+        id=secrets.token_hex(16), survey_id=survey.id, language=language, country=country, submitted_on=now.date(),
+        user_id=None if survey.anonymous else (user.id if user else None), submitted_at=None if survey.anonymous else now,
+    )
+    response.answers = [
+        Answer(survey_id=survey.id, question_id=value.question.id, row_code=value.row, option_code=value.option,
+               number=value.number, text=value.text, country=country, language=language)
+        for value in values
+    ]
+    db.session.add(response)
+    if user is not None:
+        db.session.execute(Draft.__table__.delete().where(Draft.survey_id == survey.id, Draft.user_id == user.id))
+    db.session.flush()
+    log.info("Response to survey %s recorded", survey.id)
+    signals.survey_submitted.send(survey, user=user, response=response, course_slug=survey.course_slug)
+    if user is not None and survey.course_slug:
+        signals.course_requirements_changed.send("surveys", user=user, course_slug=survey.course_slug)
+    return response
+
+
+def save_draft(survey: Survey, user: User, data: dict) -> None:
+    """Keep an identified participant's unfinished answers."""
+    draft = db.session.get(Draft, (survey.id, user.id))
+    if draft is None:
+        db.session.add(Draft(survey_id=survey.id, user_id=user.id, data=data))
+    else:
+        draft.data = data
+
+
+def draft_of(survey: Survey, user: User) -> dict | None:
+    draft = db.session.get(Draft, (survey.id, user.id))
+    return draft.data if draft else None
+
+
+# --- courses: invitations and the certificate requirement -----------------------------------------------
+
+def course_survey(course_slug: str) -> Survey | None:
+    """Return the published evaluation survey of a course, if it has one."""
+    return db.session.scalar(
+        select(Survey).where(Survey.course_slug == course_slug, Survey.published.is_(True)).order_by(Survey.id.desc()).limit(1)
+    )
+
+
+def invite(user: User, survey: Survey) -> bool:
+    """Invite *user* to *survey* by e-mail (once); return whether a new invitation went out."""
+    participation = db.session.get(Participation, (survey.id, user.id))
+    if participation is not None and (participation.invited_at or participation.answered):
+        return False
+    if participation is None:
+        participation = Participation(survey_id=survey.id, user_id=user.id)
+        db.session.add(participation)
+    participation.invited_at = utcnow()
+    queue_mail(
+        user.email, "surveys/mail/invitation.txt", user.language, user=user,
+        title=survey.text("title", user.language), link=external_url("surveys.answer", token=survey.token),
+    )
+    db.session.flush()
+    return True
+
+
+def pending_for(user: User) -> list[Survey]:
+    """Return the open surveys that *user* was invited to and has not answered."""
+    surveys = db.session.scalars(
+        select(Survey).join(Participation, Participation.survey_id == Survey.id)
+        .where(Participation.user_id == user.id, Participation.answered.is_(False), Survey.published.is_(True))
+    )
+    return [survey for survey in surveys if state(survey) == "open"]
+
+
+# --- results ------------------------------------------------------------------------------------------
+
+def response_count(survey: Survey, countries: set[str] | None) -> int:
+    query = select(func.count()).select_from(Response).where(Response.survey_id == survey.id)
+    if countries is not None:
+        query = query.where(Response.country.in_(countries))
+    return db.session.scalar(query)
+
+
+def answer_counts(survey: Survey, countries: set[str] | None) -> dict[tuple[int, str | None, object], int]:
+    """Count answers per (question, grid row, option or number), in one GROUP BY."""
+    value = func.coalesce(Answer.option_code, cast(Answer.number, String))
+    query = (
+        select(Answer.question_id, Answer.row_code, value, func.count())
+        .where(Answer.survey_id == survey.id, Answer.text.is_(None) | Answer.option_code.isnot(None))
+        .group_by(Answer.question_id, Answer.row_code, value)
+    )
+    if countries is not None:
+        query = query.where(Answer.country.in_(countries))
+    return {(question_id, row, key): count for question_id, row, key, count in db.session.execute(query)}
+
+
+def means(survey: Survey, countries: set[str] | None) -> dict[int, float]:
+    """Return the mean of each numeric question, computed by the database."""
+    query = (
+        select(Answer.question_id, func.avg(Answer.number))
+        .where(Answer.survey_id == survey.id, Answer.number.isnot(None))
+        .group_by(Answer.question_id)
+    )
+    if countries is not None:
+        query = query.where(Answer.country.in_(countries))
+    return {question_id: float(mean) for question_id, mean in db.session.execute(query)}
+
+
+def text_answers(survey: Survey, question: Question, countries: set[str] | None, limit: int = 200) -> list[str]:
+    query = (
+        select(Answer.text).where(Answer.survey_id == survey.id, Answer.question_id == question.id, Answer.text.isnot(None))
+        .order_by(Answer.id.desc()).limit(limit)
+    )
+    if countries is not None:
+        query = query.where(Answer.country.in_(countries))
+    return list(db.session.scalars(query))
+
+
+# --- the builder -----------------------------------------------------------------------------------
+
+def has_responses(survey: Survey) -> bool:
+    return survey.response_count > 0 or db.session.scalar(select(func.count()).select_from(Response).where(Response.survey_id == survey.id)) > 0
+
+
+def update_settings(survey: Survey, *, title: str, description: str, thank_you: str, anonymous: bool, opens_at, closes_at,
+                    response_limit: int | None, course_slug: str | None, required_for_certificate: bool, languages: list[str]) -> None:
+    """Change a survey's settings; anonymity cannot be switched off once answers exist."""
+    if survey.anonymous and not anonymous and has_responses(survey):
+        raise SurveyError(_("This survey has anonymous answers, so it must stay anonymous."))
+    if opens_at and closes_at and closes_at <= opens_at:
+        raise SurveyError(_("The closing date must come after the opening date."))
+    texts = dict(survey.texts)
+    texts[survey.base_language] = {**texts.get(survey.base_language, {}), "title": title, "description": description, "thank_you": thank_you}
+    survey.texts = texts
+    survey.anonymous, survey.opens_at, survey.closes_at = anonymous, opens_at, closes_at
+    survey.response_limit, survey.course_slug = response_limit, course_slug
+    survey.required_for_certificate = required_for_certificate and course_slug is not None
+    survey.languages = sorted({survey.base_language, *languages}, key=list(LANGUAGES).index)
+
+
+def _set_base(owner, values: dict) -> None:
+    texts = dict(owner.texts)
+    base = owner.survey.base_language if not isinstance(owner, Survey) else owner.base_language
+    texts[base] = {**texts.get(base, {}), **values}
+    owner.texts = texts
+
+
+def add_section(survey: Survey) -> Section:
+    section = Section(position=len(survey.sections) + 1, texts={survey.base_language: {"title": "", "description": ""}})
+    survey.sections.append(section)
+    db.session.flush()
+    return section
+
+
+def update_section(section: Section, *, title: str, description: str) -> None:
+    _set_base(section, {"title": title, "description": description})
+
+
+def _renumber(survey: Survey) -> None:
+    survey.sections.sort(key=lambda section: section.position)
+    for number, section in enumerate(survey.sections, start=1):
+        section.position = number
+    ordered = sorted(survey.questions, key=lambda question: (question.section.position, question.position))
+    for number, question in enumerate(ordered, start=1):
+        question.position = number
+    survey.questions.sort(key=lambda question: question.position)
+
+
+def move(item, direction: int) -> None:
+    """Move a section or question one place up (-1) or down (+1); a question may cross into the next section."""
+    survey = item.survey
+    if isinstance(item, Section):
+        siblings = sorted(survey.sections, key=lambda section: section.position)
+        index = siblings.index(item)
+        other = index + direction
+        if 0 <= other < len(siblings):
+            item.position, siblings[other].position = siblings[other].position, item.position
+    else:
+        ordered = sorted(survey.questions, key=lambda question: (question.section.position, question.position))
+        index, other = ordered.index(item), ordered.index(item) + direction
+        if 0 <= other < len(ordered):
+            neighbour = ordered[other]
+            if neighbour.section is item.section:
+                item.position, neighbour.position = neighbour.position, item.position
+            else:
+                item.section = neighbour.section
+                item.position = neighbour.position + (0.5 if direction > 0 else -0.5)
+    _renumber(survey)
+    db.session.flush()
+
+
+def delete(item) -> None:
+    """Delete a section (with its questions) or a question, while nobody has answered the survey."""
+    survey = item.survey
+    if has_responses(survey):
+        raise SurveyError(_("Questions cannot be deleted once people have answered. Close the survey and make a copy instead."))
+    if isinstance(item, Section):
+        if len(survey.sections) == 1:
+            raise SurveyError(_("A survey needs at least one section."))
+        for question in list(item.questions):
+            survey.questions.remove(question)
+        survey.sections.remove(item)
+    else:
+        survey.questions.remove(item)
+    db.session.flush()
+    _renumber(survey)
+
+
+DEFAULTS = {
+    Kind.SCALE: {"scale_min": 1, "scale_max": 5},
+    Kind.SINGLE: {"options": ["o1", "o2"]},
+    Kind.MULTIPLE: {"options": ["o1", "o2"]},
+    Kind.DROPDOWN: {"options": ["o1", "o2"]},
+    Kind.GRID: {"options": ["o1", "o2", "o3"], "rows": ["r1", "r2"]},
+}
+
+
+def add_question(section: Section, kind: Kind) -> Question:
+    """Add a question of *kind* at the end of *section*, with placeholder options to edit."""
+    survey = section.survey
+    taken = {question.code for question in survey.questions}
+    code = next(f"q{number}" for number in range(1, 1000) if f"q{number}" not in taken)
+    defaults = DEFAULTS.get(kind, {})
+    texts = {"text": "", "help": ""}
+    if "options" in defaults:
+        texts["options"] = {code_: _("Option %(number)s", number=n) for n, code_ in enumerate(defaults["options"], start=1)}
+    if "rows" in defaults:
+        texts["rows"] = {code_: _("Statement %(number)s", number=n) for n, code_ in enumerate(defaults["rows"], start=1)}
+    last = max((question.position for question in section.questions), default=0)
+    question = Question(section=section, kind=str(kind), code=code, position=last + 0.5, texts={survey.base_language: texts}, **defaults)
+    survey.questions.append(question)
+    _renumber(survey)
+    db.session.flush()
+    return question
+
+
+def _codes_for(labels: list[str], existing: list[str], prefix: str) -> list[str]:
+    """Keep the codes of options by their place; give new options new codes."""
+    codes = existing[: len(labels)]
+    taken = set(existing)
+    number = 1
+    while len(codes) < len(labels):
+        while f"{prefix}{number}" in taken:
+            number += 1
+        codes.append(f"{prefix}{number}")
+        taken.add(f"{prefix}{number}")
+    return codes
+
+
+def update_question(question: Question, *, text: str, help: str, required: bool, code: str, options: list[str],
+                    rows: list[str], allow_other: bool, scale_min: int | None, scale_max: int | None, low: str, high: str) -> None:
+    """Change a question's wording and structure; its codes stay stable so that answers keep their meaning."""
+    survey = question.survey
+    if code != question.code:
+        if any(other.code == code for other in survey.questions if other is not question):
+            raise SurveyError(_("Another question already uses this short name."))
+        if has_responses(survey):
+            raise SurveyError(_("The short name cannot change once people have answered."))
+    kind = question.kind_
+    values = {"text": text, "help": help}
+    if kind.choice:
+        if len(options) < 2:
+            raise SurveyError(_("Give at least two answers to choose from, one per line."))
+        question.options = _codes_for(options, question.options, "o")
+        values["options"] = dict(zip(question.options, options))
+    if kind is Kind.GRID:
+        if not rows:
+            raise SurveyError(_("Give at least one statement, one per line."))
+        question.rows = _codes_for(rows, question.rows, "r")
+        values["rows"] = dict(zip(question.rows, rows))
+    if kind is Kind.SCALE:
+        if scale_min is None or scale_max is None or not 0 <= scale_min < scale_max <= 10:
+            raise SurveyError(_("A scale runs from 0 or 1 up to at most 10."))
+        question.scale_min, question.scale_max = scale_min, scale_max
+        values.update(low=low, high=high)
+    question.code, question.required = code, required
+    question.allow_other = allow_other and kind is Kind.MULTIPLE
+    _set_base(question, values)
+
+
+def save_translation(survey: Survey, language: str, values: dict[int, str]) -> None:
+    """Store the texts of one language, given by their index in `translatable_texts`."""
+    items = translatable_texts(survey)
+    for index, text in values.items():
+        owner, key, code = items[index]
+        texts = dict(owner.texts)
+        own = dict(texts.get(language) or {})
+        if code:
+            own[key] = {**(own.get(key) or {}), code: text.strip()}
+        else:
+            own[key] = text.strip()
+        texts[language] = own
+        owner.texts = texts
+
+
+def duplicate(survey: Survey, actor: User) -> Survey:
+    """Copy a survey's questions and texts into a new draft, without its answers."""
+    copy = Survey(
+        token=_token(), base_language=survey.base_language, languages=list(survey.languages), anonymous=survey.anonymous,
+        texts={**survey.texts, survey.base_language: {**survey.texts[survey.base_language],
+               "title": _("%(title)s (copy)", title=survey.text("title", survey.base_language))}},
+        course_slug=None, created_by_id=actor.id, response_limit=survey.response_limit,
+    )
+    sections = {}
+    for section in survey.sections:
+        sections[section.id] = Section(position=section.position, texts=section.texts)
+        copy.sections.append(sections[section.id])
+    for question in survey.questions:
+        copy.questions.append(Question(
+            section=sections[question.section_id], position=question.position, code=question.code, kind=question.kind,
+            required=question.required, options=list(question.options), rows=list(question.rows), allow_other=question.allow_other,
+            scale_min=question.scale_min, scale_max=question.scale_max, texts=question.texts,
+        ))
+    db.session.add(copy)
+    db.session.flush()
+    return copy
+
+
+def close(survey: Survey) -> None:
+    """Stop accepting answers now."""
+    survey.closes_at = utcnow()
+
+
+
+def identified_responses(survey: Survey, countries: set[str] | None) -> list[tuple[Response, User | None]]:
+    """Return the responses of an identified survey with who gave them, newest first."""
+    query = (
+        select(Response, User).outerjoin(User, User.id == Response.user_id)
+        .where(Response.survey_id == survey.id).order_by(Response.submitted_at.desc())
+    )
+    if countries is not None:
+        query = query.where(Response.country.in_(countries))
+    return list(db.session.execute(query).tuples())
+
+
+def emails_of_respondents(survey: Survey) -> dict[int, str]:
+    """Return respondents' e-mail addresses by user id, for an identified survey's export."""
+    if survey.anonymous:
+        return {}
+    rows = db.session.execute(select(User.id, User.email).join(Response, Response.user_id == User.id).where(Response.survey_id == survey.id))
+    return dict(rows.tuples())

@@ -1,0 +1,100 @@
+"""Results: figures counted by the database, hidden below the threshold, within a trainer's countries."""
+
+import csv
+import io
+import zipfile
+
+import pytest
+
+from lms.accounts.models import Role
+from lms.extensions import db
+from lms.surveys.models import Survey
+
+
+@pytest.fixture
+def answered(app, make_app, evaluation, answers):
+    """Six anonymous responses through the public link: relevance 5,5,4,4,2 in Slovenia and 1 in Hungary."""
+
+    def answer(relevance: int, country: str, word: str):
+        client = make_app().test_client()
+        with app.app_context():
+            token = db.session.get(Survey, evaluation).token
+        client.submit(f"/surveys/s/{token}", {**answers(evaluation, relevance=str(relevance), word=word), "country": country})
+
+    for relevance, country in ((5, "SI"), (5, "SI"), (4, "SI"), (4, "SI"), (2, "SI"), (1, "HU")):
+        answer(relevance, country, f"word-{country}-{relevance}")
+    return evaluation
+
+
+def test_the_summary_counts_percentages_and_means(client, trainer, answered, create_user):
+    create_user("admin@example.eu", roles=(Role.ADMIN,), two_factor_secret=None)
+    client.sign_in("trainer@example.eu")
+
+    html = client.get(f"/surveys/{answered}/results").get_data(as_text=True)
+
+    assert "5 responses" in html  # Hungary is outside this trainer's countries
+    assert "mean 4" in html  # (5 + 5 + 4 + 4 + 2) / 5
+    assert "<th scope=\"row\">Strongly agree</th><td class=\"number\">2</td><td class=\"number\">40 %</td>" in html
+    assert "word-SI-2" in html and "word-HU-1" not in html
+
+
+def test_anonymous_results_stay_hidden_below_the_threshold(app, client, trainer, evaluation, answers):
+    with app.app_context():
+        token = db.session.get(Survey, evaluation).token
+    for number in range(4):
+        app.test_client().submit(f"/surveys/s/{token}", {**answers(evaluation), "country": "SI"})
+    client.sign_in("trainer@example.eu")
+
+    page = client.get(f"/surveys/{evaluation}/results").get_data(as_text=True)
+    export = client.get(f"/surveys/{evaluation}/export.csv")
+
+    assert "appear once at least 5 people have answered" in page and "Strongly agree" not in page
+    assert export.status_code == 403
+
+
+def test_the_google_forms_export_keeps_question_order_and_adds_our_columns_at_the_end(client, trainer, answered):
+    client.sign_in("trainer@example.eu")
+
+    rows = list(csv.reader(io.StringIO(client.get(f"/surveys/{answered}/export.csv").get_data(as_text=True).lstrip("\ufeff"))))
+
+    header = rows[0]
+    assert header[0] == "Timestamp"
+    assert header[1:4] == ["The training was relevant to my daily work.", "The content was clear and well structured.", "The trainers were knowledgeable and answered my questions well."]
+    assert "How useful was each part of the programme for you? [Social media]" in header
+    assert header[-3:] == ["Country", "Language", "Response ID"]
+    assert len(rows) == 6 and {row[-3] for row in rows[1:]} == {"Slovenia"}
+    assert rows[1][header.index("Which parts will you use first?")] == "Residents' stories, Social media"
+
+
+def test_the_analysis_export_has_codes_and_a_column_per_checkbox(client, trainer, answered):
+    client.sign_in("trainer@example.eu")
+
+    rows = list(csv.reader(io.StringIO(client.get(f"/surveys/{answered}/export.csv?layout=analysis").get_data(as_text=True).lstrip("\ufeff"))))
+
+    assert rows[0][:5] == ["response_id", "submitted_on", "country", "language", "relevance"]
+    assert "parts:social-media" in rows[0] and "first-use:stories" in rows[0] and "first-use:other" in rows[0]
+    assert rows[1][rows[0].index("first-use:stories")] == "1" and rows[1][rows[0].index("first-use:facts")] == "0"
+    assert rows[1][rows[0].index("followed")] == "all"
+
+
+def test_the_excel_export_is_a_workbook(client, trainer, answered):
+    client.sign_in("trainer@example.eu")
+
+    workbook = zipfile.ZipFile(io.BytesIO(client.get(f"/surveys/{answered}/export.xlsx").data))
+
+    assert "xl/worksheets/sheet1.xml" in workbook.namelist()
+    assert b"Timestamp" in workbook.read("xl/sharedStrings.xml")
+
+
+def test_other_people_cannot_reach_a_survey(app, client, evaluation, create_user):
+    create_user("learner@example.eu")
+    create_user("other.trainer@example.eu", roles=(Role.TRAINER,), countries=("SI",))
+    other = app.test_client()
+    other.sign_in("other.trainer@example.eu")
+    client.sign_in("learner@example.eu")
+
+    assert client.get(f"/surveys/{evaluation}/results").status_code == 403
+    assert client.get("/surveys/").status_code == 403
+    assert other.get(f"/surveys/{evaluation}/results").status_code == 404
+    assert other.get(f"/surveys/{evaluation}/edit").status_code == 404
+    assert other.get(f"/surveys/{evaluation}/export.csv").status_code == 404
