@@ -1,5 +1,6 @@
-"""Building surveys: settings, sections, questions, order, translations, publishing, sharing."""
+"""Building surveys: settings, sections, questions, order, translations, publishing, sharing, imports."""
 
+import re
 from datetime import datetime, time
 
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -16,8 +17,8 @@ from lms.core.qr import qr_svg
 from lms.courses import api as courses
 from lms.extensions import db
 from lms.i18n import LANGUAGES
-from lms.surveys import services
-from lms.surveys.forms import KIND_LABELS, AddQuestionForm, NewSurveyForm, QuestionForm, SectionForm, SettingsForm
+from lms.surveys import imports, services
+from lms.surveys.forms import KIND_LABELS, AddQuestionForm, ImportForm, NewSurveyForm, QuestionForm, SectionForm, SettingsForm, UploadForm
 from lms.surveys.models import Kind, Question, Section
 from lms.surveys.views import ActionForm, _managed_or_404, bp
 
@@ -218,3 +219,34 @@ def share(survey_id: int):
     survey = _managed_or_404(survey_id)
     link = external_url("surveys.answer", token=survey.token)
     return render_template("surveys/share.html", survey=survey, link=link, qr_code=qr_svg(link), language=survey.base_language)
+
+
+@bp.route("/<int:survey_id>/import", methods=["GET", "POST"])
+@manage
+def import_responses(survey_id: int):
+    survey = _managed_or_404(survey_id)
+    upload_form, form = UploadForm(), ImportForm()
+    targets = imports.targets(survey, survey.base_language)
+    if "key" not in request.form and upload_form.validate_on_submit():
+        try:
+            upload = imports.upload(survey, upload_form.file.data.read())
+        except imports.UploadError as error:
+            upload_form.file.errors.append(str(error))
+        else:
+            form.key.data = upload.key
+            return render_template("surveys/import_map.html", survey=survey, upload=upload, form=form, targets=targets, problems=[])
+    if "key" in request.form and form.validate_on_submit():
+        mapping = {int(name[1:]): value for name, value in request.form.items() if re.fullmatch(r"c\d+", name)}
+        try:
+            added = imports.import_rows(survey, form.key.data, mapping, form.country.data)
+        except imports.UploadError as error:
+            upload_form.file.errors.append(str(error))
+        except imports.ImportRowsError as error:
+            header, rows = imports.load_upload(form.key.data)
+            upload = imports.Upload(form.key.data, header, rows[:3], mapping)
+            return render_template("surveys/import_map.html", survey=survey, upload=upload, form=form, targets=targets, problems=error.problems), 422
+        else:
+            db.session.commit()
+            flash(ngettext("%(num)d response imported.", "%(num)d responses imported.", added), "success")
+            return redirect(url_for("surveys.results", survey_id=survey.id))
+    return render_template("surveys/import.html", survey=survey, form=upload_form)

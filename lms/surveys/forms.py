@@ -1,7 +1,8 @@
 """Survey forms: the answering form built from the questions, and the builder's forms."""
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, DateField, IntegerField, RadioField, SelectField, StringField, TextAreaField
+from flask_wtf.file import FileField, FileRequired
+from wtforms import BooleanField, DateField, HiddenField, IntegerField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp
 
 from lms.accounts.forms import CheckboxesField
@@ -170,3 +171,17 @@ class QuestionForm(BaseForm):
 
     def row_lines(self) -> list[str]:
         return _lines(self.rows.data)
+
+
+class UploadForm(BaseForm):
+    file = FileField(_l("Responses file (CSV) from Google Forms"), [FileRequired(message=_l("Choose the file to import."))],
+                     description=_l("In Google Forms: Responses → ⋮ → Download responses (.csv)."))
+
+
+class ImportForm(BaseForm):
+    key = HiddenField()
+    country = SelectField(_l("Country of these answers"), validators=[InputRequired(message=_l("Please choose the country."))])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.country.choices = choices([("", _l("Choose…"))] + country_choices())

@@ -1,0 +1,176 @@
+"""Importing a Google Forms responses CSV into a survey: map the columns, check every row, then all or nothing."""
+
+import csv
+import io
+import re
+import secrets
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+from flask import current_app
+from flask_babel import gettext as _
+
+from lms.extensions import db
+from lms.surveys.models import Answer, Kind, Question, Response, Survey
+
+SKIPPED = ("timestamp", "email address", "score")
+IGNORE = ""
+TIMESTAMP_FORMATS = ("%Y/%m/%d %I:%M:%S %p", "%Y/%m/%d %H:%M:%S", "%m/%d/%Y %H:%M:%S", "%d/%m/%Y %H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d")
+
+
+class UploadError(ValueError):
+    """The file cannot be read as a Google Forms export."""
+
+
+@dataclass
+class Upload:
+    """A CSV waiting for its column mapping to be confirmed."""
+
+    key: str
+    header: list[str]
+    rows: list[list[str]]
+    #: column index -> suggested target ("<question id>" or "<question id>:<row code>"), IGNORE when none matched
+    suggestions: dict[int, str] = field(default_factory=dict)
+
+
+def _folder() -> Path:
+    folder = Path(current_app.instance_path) / "imports"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def _read(text: str) -> tuple[list[str], list[list[str]]]:
+    rows = list(csv.reader(io.StringIO(text)))
+    if not rows or not rows[0] or rows[0][0].strip().lower() != "timestamp":
+        raise UploadError(_("This is not a Google Forms responses file: its first column must be “Timestamp”."))
+    return rows[0], rows[1:]
+
+
+def targets(survey: Survey, language: str) -> list[tuple[str, str]]:
+    """Return what a column can be mapped to: each question, and each row of a grid."""
+    choices = []
+    for question in survey.questions:
+        title = question.text("text", survey.base_language)
+        if question.kind_ is Kind.GRID:
+            choices += [(f"{question.id}:{row}", f"{title} [{question.label('rows', row, survey.base_language)}]") for row in question.rows]
+        else:
+            choices.append((str(question.id), title))
+    return choices
+
+
+def _normalise(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+def upload(survey: Survey, data: bytes) -> Upload:
+    """Keep an uploaded CSV and suggest a mapping of its columns to the survey's questions by their titles."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise UploadError(_("The file is not UTF-8 text. Download it again from Google Forms as CSV.")) from None
+    header, rows = _read(text)
+    key = secrets.token_urlsafe(16)
+    (_folder() / f"{key}.csv").write_text(text, encoding="utf-8")
+    by_title = {_normalise(label): value for value, label in targets(survey, survey.base_language)}
+    suggestions = {
+        index: by_title.get(_normalise(title), IGNORE)
+        for index, title in enumerate(header) if index and _normalise(title) not in SKIPPED
+    }
+    return Upload(key, header, rows[:3], suggestions)
+
+
+def load_upload(key: str) -> tuple[list[str], list[list[str]]]:
+    if not re.fullmatch(r"[A-Za-z0-9_-]{22}", key) or not (_folder() / f"{key}.csv").exists():
+        raise UploadError(_("The uploaded file has expired. Please upload it again."))
+    return _read((_folder() / f"{key}.csv").read_text(encoding="utf-8"))
+
+
+def _day(value: str) -> date:
+    value = re.sub(r"\s*GMT[+-]\d+(:\d+)?$", "", value.strip())
+    for pattern in TIMESTAMP_FORMATS:
+        try:
+            return datetime.strptime(value, pattern).date()
+        except ValueError:
+            continue
+    raise ValueError(_("the timestamp “%(value)s” is not a date", value=value))
+
+
+def _option(question: Question, label: str) -> str:
+    """Return the code of the option labelled *label* in any language of the survey."""
+    wanted = _normalise(label)
+    for code in question.options:
+        if any(_normalise((texts.get("options") or {}).get(code, "")) == wanted for texts in question.texts.values()):
+            return code
+    raise ValueError(_("“%(value)s” is not one of the answers of “%(question)s”", value=label, question=question.text("text", question.survey.base_language)))
+
+
+def _checkboxes(question: Question, cell: str) -> list[tuple[str, str | None]]:
+    """Split a checkbox cell against the known labels (which may contain commas); the rest is "Other"."""
+    rest, found = cell, []
+    labels = sorted(
+        ((code, question.label("options", code, question.survey.base_language)) for code in question.options),
+        key=lambda item: -len(item[1]),
+    )
+    for code, label in labels:
+        pattern = rf"(^|,\s*){re.escape(label)}(?=\s*,|$)"
+        if re.search(pattern, rest):
+            found.append((code, None))
+            rest = re.sub(pattern, "", rest, count=1)
+    rest = rest.strip(" ,")
+    if rest:
+        if not question.allow_other:
+            raise ValueError(_("“%(value)s” is not one of the answers of “%(question)s”", value=rest, question=question.text("text", question.survey.base_language)))
+        found.append(("other", rest))
+    return found
+
+
+def _values(question: Question, row: str | None, cell: str) -> list[dict]:
+    kind = question.kind_
+    if kind.numeric:
+        low, high = (1, 5) if kind is Kind.AGREE else (0, 10) if kind is Kind.NPS else (question.scale_min, question.scale_max)
+        if not cell.strip().lstrip("-").isdigit() or not low <= int(cell) <= high:
+            raise ValueError(_("“%(value)s” is not a number from %(low)s to %(high)s", value=cell, low=low, high=high))
+        return [{"number": int(cell)}]
+    if kind is Kind.MULTIPLE:
+        return [{"option_code": code, "text": text} for code, text in _checkboxes(question, cell)]
+    if kind.choice:
+        return [{"option_code": _option(question, cell), "row_code": row}]
+    return [{"text": cell.strip()[:5000]}]
+
+
+def import_rows(survey: Survey, key: str, mapping: dict[int, str], country: str) -> int:
+    """Check every row of the upload, then store them all as responses (or none); return how many."""
+    header, rows = load_upload(key)
+    questions = {str(question.id): question for question in survey.questions}
+    errors, responses = [], []
+    for line, cells in enumerate(rows, start=2):
+        try:
+            response = Response(id=secrets.token_hex(16), survey_id=survey.id, submitted_on=_day(cells[0]),
+                                language=survey.base_language, country=country, source="import")
+            for index, target in mapping.items():
+                cell = cells[index] if index < len(cells) else ""
+                if not target or not cell.strip():
+                    continue
+                question_id, _sep, row = target.partition(":")
+                for value in _values(questions[question_id], row or None, cell):
+                    response.answers.append(Answer(survey_id=survey.id, question_id=int(question_id), country=country,
+                                                   language=survey.base_language, **value))
+            responses.append(response)
+        except (ValueError, IndexError, KeyError) as error:
+            errors.append(_("Line %(line)s: %(problem)s", line=line, problem=str(error)))
+    if errors:
+        raise ImportRowsError(errors)
+    db.session.add_all(responses)
+    survey.response_count += len(responses)
+    db.session.flush()
+    (_folder() / f"{key}.csv").unlink(missing_ok=True)
+    return len(responses)
+
+
+class ImportRowsError(ValueError):
+    """Some rows are wrong; nothing was imported. `problems` lists them by line."""
+
+    def __init__(self, problems: list[str]):
+        super().__init__("; ".join(problems))
+        self.problems = problems
