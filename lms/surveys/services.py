@@ -540,7 +540,7 @@ def identified_responses(survey: Survey, countries: set[str] | None) -> list[tup
     )
     if countries is not None:
         query = query.where(Response.country.in_(countries))
-    return list(db.session.execute(query).tuples())
+    return list(db.session.execute(query).all())
 
 
 def emails_of_respondents(survey: Survey) -> dict[int, str]:
@@ -548,4 +548,4 @@ def emails_of_respondents(survey: Survey) -> dict[int, str]:
     if survey.anonymous:
         return {}
     rows = db.session.execute(select(User.id, User.email).join(Response, Response.user_id == User.id).where(Response.survey_id == survey.id))
-    return dict(rows.tuples())
+    return dict(rows.all())

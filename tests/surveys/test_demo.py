@@ -12,7 +12,7 @@ def test_demo_loading_answers_the_flagship_evaluation_once(app, runner):
 
     with app.app_context():
         [survey] = db.session.scalars(select(Survey)).all()
-        by_country = dict(db.session.execute(select(Response.country, func.count()).group_by(Response.country)).tuples())
+        by_country = dict(db.session.execute(select(Response.country, func.count()).group_by(Response.country)).all())
         languages = set(db.session.scalars(select(Response.language)))
     assert (survey.course_slug, survey.published, survey.anonymous) == ("positive-stories", True, True)
     assert set(by_country) == {"IT", "AT", "SI", "GR", "CY", "RO", "BG", "HU"}

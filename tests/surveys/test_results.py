@@ -98,3 +98,23 @@ def test_other_people_cannot_reach_a_survey(app, client, evaluation, create_user
     assert other.get(f"/surveys/{evaluation}/results").status_code == 404
     assert other.get(f"/surveys/{evaluation}/edit").status_code == 404
     assert other.get(f"/surveys/{evaluation}/export.csv").status_code == 404
+
+
+def test_identified_surveys_show_who_answered_and_export_their_address(app, client, trainer, evaluation, answers, create_user, create_organisation):
+    with app.app_context():
+        survey = db.session.get(Survey, evaluation)
+        survey.anonymous = False
+        token = survey.token
+        db.session.commit()
+    create_user("spela@example.si", name="Špela Horvat", organisation_id=create_organisation("Občina Črnomelj", "SI"))
+    learner = app.test_client()
+    learner.sign_in("spela@example.si")
+    learner.submit(f"/surveys/s/{token}", answers(evaluation))
+    client.sign_in("trainer@example.eu")
+
+    page = client.get(f"/surveys/{evaluation}/results").get_data(as_text=True)
+    rows = list(csv.reader(io.StringIO(client.get(f"/surveys/{evaluation}/export.csv").get_data(as_text=True).lstrip("\ufeff"))))
+
+    assert "Individual responses" in page and "Špela Horvat" in page
+    assert rows[0][:2] == ["Timestamp", "Email Address"] and rows[1][1] == "spela@example.si"
+    assert len(rows[1][0]) == len("2026-11-22 13:15:13")
