@@ -5,7 +5,7 @@ import smtplib
 import ssl
 from email.message import EmailMessage
 
-from flask import current_app, render_template, url_for
+from flask import current_app, has_request_context, render_template, url_for
 from flask_babel import force_locale
 from sqlalchemy import select
 
@@ -28,12 +28,17 @@ def queue_mail(recipient: str, template: str, language: str, **context) -> Outbo
     return message
 
 
+#: Where `make run` serves the platform: the base of links made outside a request when BASE_URL is unset.
+DEVELOPMENT_BASE_URL = "http://127.0.0.1:5000"
+
+
 def external_url(endpoint: str, **values) -> str:
-    """Return an absolute link for e-mails, from BASE_URL when it is configured."""
+    """Return an absolute link for e-mails and documents, from BASE_URL when it is configured."""
     base = current_app.config["BASE_URL"]
-    if base:
-        return base + url_for(endpoint, **values)
-    return url_for(endpoint, _external=True, **values)
+    if has_request_context():
+        return base + url_for(endpoint, **values) if base else url_for(endpoint, _external=True, **values)
+    adapter = current_app.url_map.bind("localhost", script_name=current_app.config["APPLICATION_ROOT"])
+    return (base or DEVELOPMENT_BASE_URL) + adapter.build(endpoint, values)
 
 
 def smtp_configured() -> bool:

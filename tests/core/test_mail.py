@@ -82,3 +82,11 @@ def test_without_smtp_messages_stay_in_the_outbox(app, client, create_user, runn
     assert "No SMTP server is configured" in result.output
     with app.app_context():
         assert db.session.scalar(select(OutboxMessage)).sent_at is None
+
+
+def test_links_can_be_built_outside_a_request(app_ctx):
+    from lms.core.mail import external_url
+
+    assert external_url("accounts.join", token="abc") == "http://127.0.0.1:5000/accounts/join/abc"
+    app_ctx.config["BASE_URL"] = "https://learn.example.eu"
+    assert external_url("accounts.join", token="abc") == "https://learn.example.eu/accounts/join/abc"
