@@ -67,7 +67,7 @@ def load_demo_survey(_app, **_kwargs) -> None:
                                 submitted_on=today - timedelta(days=rng.randint(0, 150)), source="demo")
             response.answers = _answers(rng, survey, mood, texts[language])
             for answer in response.answers:
-                answer.country, answer.language = country, language
+                answer.country, answer.language, answer.submitted_on = country, language, response.submitted_on
             db.session.add(response)
             survey.response_count += 1
     db.session.flush()

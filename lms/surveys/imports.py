@@ -14,7 +14,9 @@ from flask_babel import gettext as _
 from lms.extensions import db
 from lms.surveys.models import Answer, Kind, Question, Response, Survey
 
-SKIPPED = ("timestamp", "email address", "score")
+#: The first column's name in the languages Google Forms may export in.
+TIMESTAMP_HEADERS = {"timestamp", "informazioni cronologiche", "zeitstempel", "časovni žig", "χρονική σήμανση", "marcaj de timp", "клеймо за време", "időbélyeg"}
+SKIPPED = TIMESTAMP_HEADERS | {"email address", "score"}
 IGNORE = ""
 TIMESTAMP_FORMATS = ("%Y/%m/%d %I:%M:%S %p", "%Y/%m/%d %H:%M:%S", "%m/%d/%Y %H:%M:%S", "%d/%m/%Y %H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d")
 
@@ -42,9 +44,16 @@ def _folder() -> Path:
 
 def _read(text: str) -> tuple[list[str], list[list[str]]]:
     rows = list(csv.reader(io.StringIO(text)))
-    if not rows or not rows[0] or rows[0][0].strip().lower() != "timestamp":
+    if not rows or not rows[0] or not (_normalise(rows[0][0]) in TIMESTAMP_HEADERS or _is_timestamp(rows[1:2])):
         raise UploadError(_("This is not a Google Forms responses file: its first column must be “Timestamp”."))
     return rows[0], rows[1:]
+
+
+def _is_timestamp(rows: list[list[str]]) -> bool:
+    try:
+        return bool(rows and rows[0] and _day(rows[0][0]))
+    except ValueError:
+        return False
 
 
 def targets(survey: Survey, language: str) -> list[tuple[str, str]]:
@@ -155,7 +164,7 @@ def import_rows(survey: Survey, key: str, mapping: dict[int, str], country: str)
                 question_id, _sep, row = target.partition(":")
                 for value in _values(questions[question_id], row or None, cell):
                     response.answers.append(Answer(survey_id=survey.id, question_id=int(question_id), country=country,
-                                                   language=survey.base_language, **value))
+                                                   language=survey.base_language, submitted_on=response.submitted_on, **value))
             responses.append(response)
         except (ValueError, IndexError, KeyError) as error:
             errors.append(_("Line %(line)s: %(problem)s", line=line, problem=str(error)))

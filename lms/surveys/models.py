@@ -160,8 +160,9 @@ class Answer(db.Model):
     option_code: Mapped[str | None] = mapped_column(String(40))
     number: Mapped[int | None]
     text: Mapped[str | None] = mapped_column(Text)
-    #: Copied from the response, so that breakdowns per country are one indexed GROUP BY.
+    #: Copied from the response, so that breakdowns per country and period are one indexed GROUP BY.
     country: Mapped[str | None] = mapped_column(String(2))
+    submitted_on: Mapped[date | None] = mapped_column(Date)
     language: Mapped[str] = mapped_column(String(5))
 
 

@@ -219,7 +219,7 @@ def submit(survey: Survey, values: list[Value], *, language: str, user: User | N
     )
     response.answers = [
         Answer(survey_id=survey.id, question_id=value.question.id, row_code=value.row, option_code=value.option,
-               number=value.number, text=value.text, country=country, language=language)
+               number=value.number, text=value.text, country=country, language=language, submitted_on=now.date())
         for value in values
     ]
     db.session.add(response)

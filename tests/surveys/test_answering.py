@@ -90,9 +90,10 @@ def test_nobody_answers_twice(app, spela, evaluation, answers):
     token = token_of(app, evaluation)
     spela.submit(f"/surveys/s/{token}", answers(evaluation))
 
-    again = spela.submit(f"/surveys/s/{token}", answers(evaluation), follow_redirects=True)
+    spela.submit(f"/surveys/s/{token}", answers(evaluation))
+    again = spela.get(f"/surveys/s/{token}?lang=en")
 
-    assert "already answered" in again.get_data(as_text=True)
+    assert "You have already answered this survey." in again.get_data(as_text=True)
     assert count(app, Response) == 1
 
 

@@ -66,3 +66,11 @@ def test_a_file_that_is_not_a_google_forms_export_is_refused(client, trainer, ev
     response = upload(client, evaluation, "Name,Answer\nAna,Yes\n")
 
     assert "its first column must be “Timestamp”" in response.get_data(as_text=True)
+
+
+def test_an_export_from_a_form_in_another_language_is_recognised(client, trainer, evaluation):
+    client.sign_in("trainer@example.eu")
+
+    page = upload(client, evaluation, GOOGLE_CSV.replace("Timestamp,Email Address", "Informazioni cronologiche,Indirizzo email", 1))
+
+    assert "Match the columns" in page.get_data(as_text=True)
