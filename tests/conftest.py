@@ -14,9 +14,11 @@ from sqlalchemy import create_engine, text
 
 from lms import create_app
 from lms.accounts import services as accounts
-from lms.accounts.models import Organisation, Role, TrainerCountry
+from lms.accounts.models import Organisation, Role, TrainerCountry, User
 from lms.courses import services as courses
 from lms.courses.content import load_content
+from lms.surveys import services as surveys
+from lms.surveys.models import Kind, Survey
 from lms.extensions import db
 
 TEST_DATABASE_URL = os.environ.get("LMS_TEST_DATABASE_URL", "")
@@ -205,3 +207,42 @@ def learner(client, create_user, create_organisation):
     user_id = create_user("spela@example.si", organisation_id=create_organisation())
     client.sign_in("spela@example.si")
     return user_id
+
+
+@pytest.fixture
+def trainer(create_user):
+    return create_user("trainer@example.eu", name="Andrea Ferraro", roles=(Role.TRAINER,), countries=("SI", "AT", "GR", "BG"))
+
+
+@pytest.fixture
+def evaluation(app, course, trainer):
+    """The published evaluation of the course local-voices, required for its certificate; returns its id."""
+    with app.app_context():
+        survey = surveys.create_from_template(db.session.get(User, trainer), course_slug="local-voices")
+        surveys.publish(survey, db.session.get(User, trainer))
+        db.session.commit()
+        return survey.id
+
+
+@pytest.fixture
+def answers(app):
+    """Return a function giving a complete, valid set of form answers for a survey."""
+
+    def make(survey_id: int, **overrides) -> dict:
+        with app.app_context():
+            survey = db.session.get(Survey, survey_id)
+            data = {}
+            for question in survey.questions:
+                name, kind = f"q{question.id}", question.kind_
+                if kind is Kind.GRID:
+                    data.update({f"{name}_{row}": question.options[-2] for row in question.rows})
+                elif kind.numeric:
+                    data[name] = "4" if kind is not Kind.NPS else "9"
+                elif kind.choice:
+                    data[name] = question.options[0] if kind is not Kind.MULTIPLE else question.options[:2]
+                else:
+                    data[name] = "Very practical"
+            codes = {question.code: f"q{question.id}" for question in survey.questions}
+        return {**data, **{codes.get(key, key): value for key, value in overrides.items()}}
+
+    return make

@@ -9,6 +9,7 @@ from lms.accounts import services
 from lms.accounts.models import Organisation, OrganisationKind, Role, TrainerCountry
 from lms.core.demo import DEMO_PASSWORD, DemoAccount
 from lms.extensions import db
+from lms.i18n import language_for_country
 
 ORGANISATIONS = [
     ("Comune di Lampedusa e Linosa", "IT", OrganisationKind.MUNICIPALITY),
@@ -39,6 +40,30 @@ PEOPLE = [
 ]
 
 
+#: Given names and family names for the demo cohort of each partner country, in its own script.
+COHORT_NAMES = {
+    "IT": (["Chiara", "Marco", "Francesca", "Luca", "Giovanna", "Salvatore", "Elena", "Paolo"], ["Russo", "Ferrara", "Greco", "Bruno", "Caruso", "Lombardo", "Costa", "Rizzo"]),
+    "AT": (["Katharina", "Stefan", "Julia", "Michael", "Sabine", "Thomas", "Anna", "Florian"], ["Huber", "Wagner", "Pichler", "Steiner", "Moser", "Mayer", "Hofer", "Leitner"]),
+    "SI": (["Maja", "Luka", "Nina", "Matej", "Urška", "Jure", "Tjaša", "Andrej"], ["Novak", "Kovačič", "Krajnc", "Zupančič", "Potočnik", "Mlakar", "Kos", "Vidmar"]),
+    "GR": (["Μαρία", "Γιώργος", "Κατερίνα", "Νίκος", "Σοφία", "Δημήτρης", "Αγγελική", "Κώστας"], ["Παπαδάκη", "Οικονόμου", "Γεωργίου", "Καραγιάννη", "Βλάχου", "Μαυρίδη", "Αλεξίου", "Σταθοπούλου"]),
+    "CY": (["Ελένη", "Χρίστος", "Άννα", "Μιχάλης", "Στέλλα", "Ανδρέας", "Μαρίνα", "Παναγιώτης"], ["Ιωάννου", "Κωνσταντίνου", "Χαραλάμπους", "Νικολάου", "Παύλου", "Σάββα", "Λοΐζου", "Αντωνίου"]),
+    "RO": (["Andreea", "Mihai", "Elena", "Ionuț", "Cristina", "Bogdan", "Ioana", "Radu"], ["Popa", "Dumitrescu", "Stan", "Ionescu", "Constantin", "Marin", "Tudor", "Gheorghe"]),
+    "BG": (["Елена", "Георги", "Десислава", "Иван", "Мария", "Николай", "Петя", "Димитър"], ["Петрова", "Георгиев", "Димитрова", "Стоянов", "Николова", "Христов", "Тодорова", "Илиев"]),
+    "HU": (["Eszter", "Péter", "Anna", "Gábor", "Katalin", "László", "Réka", "Zoltán"], ["Nagy", "Tóth", "Szabó", "Horváth", "Varga", "Kiss", "Molnár", "Farkas"]),
+}
+COHORT_SIZE = 24
+
+
+def _cohort(organisation: Organisation, language: str) -> None:
+    """Add the demo learners of a partner authority (no password: they only give the dashboards life)."""
+    given, family = COHORT_NAMES[organisation.country]
+    for number in range(COHORT_SIZE):
+        email = f"learner{number + 1}.{organisation.country.lower()}@cohort.clarinet.example"
+        if services.user_by_email(email) is None:
+            name = f"{family[number % 8]} {given[(number * 3) % 8]}" if organisation.country == "HU" else f"{given[(number * 3) % 8]} {family[number % 8]}"
+            services.create_user(email, name, via="demo", organisation=organisation, language=language, is_demo=True)
+
+
 def _organisation(name: str, country: str, kind: OrganisationKind) -> Organisation:
     found = db.session.scalar(select(Organisation).where(Organisation.name == name, Organisation.country == country))
     return found or services.create_organisation(name, country, kind)
@@ -53,6 +78,8 @@ def _command() -> str:
 def load_demo_accounts(_app, **_kwargs) -> list[DemoAccount]:
     """Create the partner organisations and one person per role, unless they exist."""
     by_country = {country: _organisation(name, country, kind) for name, country, kind in ORGANISATIONS}
+    for organisation in by_country.values():
+        _cohort(organisation, language_for_country(organisation.country))
     accounts = []
     for role, email, name, country, language, trainer_countries in PEOPLE:
         user = services.user_by_email(email)

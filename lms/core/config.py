@@ -24,7 +24,7 @@ DEFAULTS: dict[str, object] = {
     "DATABASE_URL": "",
     #: Packages to enable: built-in ones under lms/ or names from the "lms.plugins" entry
     #: points; "*" enables every plugin that an installed package offers.
-    "PLUGINS": ["accounts", "courses", "surveys", "certificates", "*"],
+    "PLUGINS": ["accounts", "courses", "surveys", "certificates", "dashboards", "*"],
     #: The folder of course files that `lms content import` reads.
     "CONTENT_DIR": "",
     "DEFAULT_LANGUAGE": "en",

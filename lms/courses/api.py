@@ -2,7 +2,9 @@
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
+
+from lms.accounts.models import Organisation, User
 
 from lms.courses import services
 from lms.courses.models import Course, Enrollment
@@ -47,3 +49,35 @@ def requirements_met(user, slug: str) -> bool:
     return enrollment is not None and enrollment.completed_at is not None and all(
         requirement.met for requirement in services.requirements(enrollment)
     )
+
+
+def progress_by_organisation(slug: str, countries: set[str] | None):
+    """Return (country, organisation, enrolled, started, completed) rows of the course *slug*."""
+    course = db.session.scalar(select(Course).where(Course.slug == slug))
+    return services.progress_report(course, countries) if course else []
+
+
+def completions_by_country(slug: str, countries: set[str] | None, start=None, end=None) -> dict[str, int]:
+    """Count the learners who completed the course *slug* per country of their organisation, within a period."""
+    query = (
+        select(Organisation.country, func.count())
+        .select_from(Enrollment).join(Course).join(User, User.id == Enrollment.user_id).join(Organisation, Organisation.id == User.organisation_id)
+        .where(Course.slug == slug, Enrollment.completed_at.isnot(None)).group_by(Organisation.country)
+    )
+    if countries is not None:
+        query = query.where(Organisation.country.in_(countries))
+    if start:
+        query = query.where(Enrollment.completed_at >= start)
+    if end:
+        query = query.where(Enrollment.completed_at < end)
+    return dict(db.session.execute(query).all())
+
+
+def completed_learners(slug: str) -> list[tuple[int, str | None]]:
+    """Return (user id, country) of the learners who completed the course *slug*."""
+    query = (
+        select(User.id, Organisation.country).select_from(Enrollment).join(Course).join(User, User.id == Enrollment.user_id)
+        .outerjoin(Organisation, Organisation.id == User.organisation_id)
+        .where(Course.slug == slug, Enrollment.completed_at.isnot(None)).order_by(User.id)
+    )
+    return list(db.session.execute(query).all())

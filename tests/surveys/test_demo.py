@@ -7,6 +7,7 @@ from lms.surveys.models import Response, Survey
 
 
 def test_demo_loading_answers_the_flagship_evaluation_once(app, runner):
+    runner.invoke(args=["content", "import"])
     runner.invoke(args=["demo", "load"])
     runner.invoke(args=["demo", "load"])
 
@@ -16,6 +17,6 @@ def test_demo_loading_answers_the_flagship_evaluation_once(app, runner):
         languages = set(db.session.scalars(select(Response.language)))
     assert (survey.course_slug, survey.published, survey.anonymous) == ("positive-stories", True, True)
     assert set(by_country) == {"IT", "AT", "SI", "GR", "CY", "RO", "BG", "HU"}
-    assert all(14 <= count <= 26 for count in by_country.values())
+    assert all(5 <= count <= 24 for count in by_country.values())
     assert {"it", "de", "sl", "el", "ro", "bg", "hu", "en"} == languages
     assert survey.response_count == sum(by_country.values())

@@ -1,0 +1,264 @@
+"""Feedback and progress per country: figures from the owners' api modules, hidden below the threshold."""
+
+import json
+from dataclasses import dataclass, field
+from datetime import date
+
+import plotly.graph_objects as go
+from flask import current_app
+from flask_babel import gettext as _
+
+from lms.accounts.models import Role
+from lms.certificates import api as certificates
+from lms.courses import api as courses
+from lms.i18n import EU_COUNTRIES, country_name
+from lms.surveys import api as surveys
+
+#: Colour-blind-safe diverging colours (ColorBrewer PuOr) for five-point scales, and the programme's blue.
+DIVERGING = ["#b35806", "#f1a340", "#b8b8b8", "#998ec3", "#542788"]
+BLUE = "#1d4e89"
+HIDDEN = None
+
+
+class ScopeError(PermissionError):
+    """A trainer asked for a country outside their scope."""
+
+
+@dataclass
+class Filters:
+    survey_id: int | None
+    countries: list[str]
+    start: date | None
+    end: date | None
+
+    def query(self, **extra) -> dict:
+        """Return the filters as URL parameters, so that a view can be bookmarked and shared."""
+        values = {"survey": self.survey_id, "country": self.countries, "from": self.start and self.start.strftime("%Y-%m"),
+                  "to": self.end and _previous_month(self.end).strftime("%Y-%m"), **extra}
+        return {key: value for key, value in values.items() if value}
+
+
+def _month(text: str | None) -> date | None:
+    try:
+        return date.fromisoformat(f"{text}-01") if text else None
+    except ValueError:
+        return None
+
+
+def _next_month(day: date) -> date:
+    return date(day.year + (day.month == 12), day.month % 12 + 1, 1)
+
+
+def _previous_month(day: date) -> date:
+    return date(day.year - (day.month == 1), (day.month - 2) % 12 + 1, 1)
+
+
+def scope(user) -> set[str] | None:
+    """Return the countries *user* may see, or None for all (admins)."""
+    return None if user.has_role(Role.ADMIN) else set(user.trainer_countries)
+
+
+def parse_filters(args, user) -> Filters:
+    """Read the filters from the query string; refuse a country outside the user's scope."""
+    allowed = scope(user)
+    countries = [code for code in args.getlist("country") if code in EU_COUNTRIES]
+    if allowed is not None and set(countries) - allowed:
+        raise ScopeError(_("You can only see the countries you follow as a trainer."))
+    end = _month(args.get("to"))
+    return Filters(args.get("survey", type=int), countries, _month(args.get("from")), end and _next_month(end))
+
+
+def countries_in_view(filters: Filters, user) -> set[str] | None:
+    """Return the countries the figures may count: the chosen ones, within the user's scope."""
+    allowed = scope(user)
+    chosen = set(filters.countries) or allowed
+    return chosen if allowed is None or chosen is None else chosen & allowed
+
+
+def minimum_group() -> int:
+    return current_app.config["SURVEY_MIN_GROUP"]
+
+
+@dataclass
+class CountryRow:
+    country: str | None
+    responses: int | None
+    completions: int | None = None
+    hidden: bool = False
+
+    @property
+    def name(self) -> str:
+        return country_name(self.country) if self.country else _("No country")
+
+    @property
+    def rate(self) -> float | None:
+        if self.hidden or not self.completions or self.responses is None:
+            return None
+        return round(100 * self.responses / self.completions, 1)
+
+
+@dataclass
+class Chart:
+    """A Plotly figure as JSON, with the table that says the same for those who cannot see it."""
+
+    key: str
+    title: str
+    figure: str
+    summary: str
+
+
+@dataclass
+class SurveyDashboard:
+    info: surveys.SurveyInfo
+    rows: list[CountryRow]
+    #: question -> rows of (country name, counts per scale value, mean)
+    scales: list[tuple[surveys.QuestionInfo, list[tuple[str, list[int], float | None]]]] = field(default_factory=list)
+    #: (country name, promoters %, detractors %, score)
+    net_promoter: list[tuple[str, int, int, int]] = field(default_factory=list)
+    #: (month label, {country name: responses or None})
+    months: list[tuple[str, dict[str, int | None]]] = field(default_factory=list)
+    charts: dict[str, Chart] = field(default_factory=dict)
+
+    @property
+    def visible(self) -> list[CountryRow]:
+        return [row for row in self.rows if not row.hidden]
+
+    @property
+    def shown_total(self) -> int:
+        return sum(row.responses for row in self.visible)
+
+
+def survey_dashboard(filters: Filters, user, language: str) -> SurveyDashboard | None:
+    """Aggregate one survey per country; for anonymous surveys, hide every country below the threshold."""
+    info = surveys.survey_info(filters.survey_id, language) if filters.survey_id else None
+    if info is None:
+        return None
+    countries = countries_in_view(filters, user)
+    counts = surveys.responses_by_country(info.id, countries, filters.start, filters.end)
+    completions = courses.completions_by_country(info.course_slug, countries, filters.start, filters.end) if info.course_slug else {}
+    k = minimum_group() if info.anonymous else 1
+    rows = sorted(
+        (CountryRow(country, count, completions.get(country), hidden=count < k) for country, count in counts.items()),
+        key=lambda row: row.name,
+    )
+    for row in rows:
+        if row.hidden:
+            row.responses = HIDDEN
+    shown = {row.country for row in rows if not row.hidden}
+    dashboard = SurveyDashboard(info, rows)
+    _scales(dashboard, filters, countries, shown)
+    _months(dashboard, filters, countries, k)
+    _charts(dashboard)
+    return dashboard
+
+
+def _scales(dashboard: SurveyDashboard, filters: Filters, countries, shown: set) -> None:
+    info = dashboard.info
+    distribution = surveys.numeric_distribution(info.id, countries, filters.start, filters.end)
+    means = surveys.numeric_means(info.id, countries, filters.start, filters.end)
+    ordered = sorted(shown, key=lambda code: country_name(code) if code else "")
+    for question in info.questions:
+        if not question.kind.numeric:
+            continue
+        rows = [
+            (country_name(code) if code else _("No country"), [distribution.get((question.id, code, int(value)), 0) for value, _label in question.scale], means.get((question.id, code)))
+            for code in ordered
+        ]
+        dashboard.scales.append((question, rows))
+        if question.kind is surveys.Kind.NPS:
+            scores = surveys.net_promoter(info.id, question.id, countries, filters.start, filters.end)
+            for code in ordered:
+                promoters, passives, detractors = scores.get(code, (0, 0, 0))
+                total = promoters + passives + detractors
+                if total:
+                    dashboard.net_promoter.append((country_name(code), round(100 * promoters / total), round(100 * detractors / total), round(100 * (promoters - detractors) / total)))
+            dashboard.net_promoter.sort(key=lambda row: -row[3])
+
+
+def _months(dashboard: SurveyDashboard, filters: Filters, countries, k: int) -> None:
+    by_month = surveys.responses_by_month(dashboard.info.id, countries, filters.start, filters.end)
+    names = {code: country_name(code) if code else _("No country") for _y, _m, code in by_month}
+    for year, month in sorted({(y, m) for y, m, _c in by_month}):
+        cells = {names[code]: (count if count >= k else HIDDEN) for (y, m, code), count in by_month.items() if (y, m) == (year, month)}
+        dashboard.months.append((f"{year}-{month:02d}", cells))
+
+
+def _figure(figure: go.Figure, title: str) -> str:
+    figure.update_layout(
+        title={"text": title, "font": {"size": 16}}, margin={"l": 10, "r": 10, "t": 50, "b": 10}, height=340,
+        font={"family": "system-ui, sans-serif", "color": "#1b1f24"}, paper_bgcolor="#ffffff", plot_bgcolor="#ffffff",
+        legend={"orientation": "h", "y": -0.15},
+    )
+    figure.update_yaxes(automargin=True)
+    return json.dumps(figure.to_plotly_json(), default=str)
+
+
+def _charts(dashboard: SurveyDashboard) -> None:
+    rows = dashboard.visible
+    if rows:
+        figure = go.Figure(go.Bar(x=[row.name for row in rows], y=[row.responses for row in rows], marker_color=BLUE))
+        dashboard.charts["responses"] = Chart("responses", _("Responses per country"), _figure(figure, _("Responses per country")),
+                                              _("Bar chart of the responses per country; the table below gives the same figures."))
+    for question, scale_rows in dashboard.scales:
+        if not scale_rows:
+            continue
+        figure = go.Figure()
+        colours = DIVERGING if len(question.scale) == 5 else None
+        for index, (value, label) in enumerate(question.scale):
+            totals = [sum(counts) or 1 for _name, counts, _mean in scale_rows]
+            figure.add_bar(
+                y=[name for name, _counts, _mean in scale_rows], x=[round(100 * counts[index] / total, 1) for (_n, counts, _m), total in zip(scale_rows, totals)],
+                name=label, orientation="h", marker_color=colours[index] if colours else None,
+            )
+        figure.update_layout(barmode="stack", xaxis={"title": "%", "range": [0, 100]})
+        dashboard.charts[f"q{question.id}"] = Chart(f"q{question.id}", question.text, _figure(figure, question.text),
+                                                    _("Stacked bars: the share of each answer per country; the table below gives the counts and the mean."))
+    if dashboard.net_promoter:
+        figure = go.Figure(go.Bar(x=[row[3] for row in dashboard.net_promoter], y=[row[0] for row in dashboard.net_promoter], orientation="h", marker_color=BLUE))
+        figure.update_layout(yaxis={"autorange": "reversed"}, xaxis={"range": [-100, 100]})
+        dashboard.charts["nps"] = Chart("nps", _("Net promoter score per country"), _figure(figure, _("Net promoter score per country")),
+                                        _("Countries ranked by net promoter score, from −100 to 100; the table below gives the figures."))
+    if dashboard.months:
+        names = sorted({name for _month, cells in dashboard.months for name in cells})
+        figure = go.Figure([
+            go.Scatter(x=[month for month, _cells in dashboard.months], y=[cells.get(name) for _month, cells in dashboard.months], name=name, mode="lines+markers")
+            for name in names
+        ])
+        dashboard.charts["months"] = Chart("months", _("Responses per month"), _figure(figure, _("Responses per month")),
+                                           _("Lines of the responses per month and country; the table below gives the figures."))
+
+
+@dataclass
+class FunnelRow:
+    country: str | None
+    organisation: str | None
+    enrolled: int
+    started: int
+    completed: int
+    evaluated: int
+    certified: int
+
+
+def funnel(course_slug: str, filters: Filters, user) -> list[FunnelRow]:
+    """Enrolled, started, completed, evaluated and certified learners per country and organisation."""
+    countries = countries_in_view(filters, user)
+    evaluated = surveys.evaluated_by_organisation(course_slug, countries)
+    certified = certificates.certified_by_organisation(course_slug, countries)
+    return [
+        FunnelRow(row.country, row.organisation, row.enrolled, row.started, row.completed,
+                  evaluated.get((row.country, row.organisation), 0), certified.get((row.country, row.organisation), 0))
+        for row in courses.progress_by_organisation(course_slug, countries)
+    ]
+
+
+def text_page(filters: Filters, user, *, question_id=None, languages=(), search="", page=1):
+    """Return one page of written answers, leaving out countries below the threshold of an anonymous survey."""
+    info = surveys.survey_info(filters.survey_id, "en") if filters.survey_id else None
+    if info is None:
+        return [], 0
+    countries = countries_in_view(filters, user)
+    if info.anonymous:
+        counts = surveys.responses_by_country(info.id, countries, filters.start, filters.end)
+        countries = {code for code, count in counts.items() if count >= minimum_group()}
+    return surveys.text_answers(info.id, countries, languages=list(languages), question_id=question_id, search=search,
+                                start=filters.start, end=filters.end, page=page)

@@ -1,0 +1,126 @@
+"""Dashboards: feedback per country, the training funnel, written answers, printable reports, CSV."""
+
+import csv
+import io
+from pathlib import Path
+
+import plotly
+from flask import Blueprint, Response, abort, render_template, request, send_file
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from lms.accounts.access import roles_required
+from lms.accounts.models import Role
+from lms.courses import api as courses
+from lms.dashboards import services
+from lms.i18n import LANGUAGES, country_choices, country_name
+from lms.surveys import api as surveys
+
+bp = Blueprint("dashboards", __name__, url_prefix="/dashboards", template_folder="templates", static_folder="static")
+PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+view = roles_required(Role.ADMIN, Role.TRAINER)
+
+
+def _filters() -> services.Filters:
+    try:
+        return services.parse_filters(request.args, current_user)
+    except services.ScopeError:
+        abort(403)
+
+
+def _context(filters: services.Filters) -> dict:
+    language = str(get_locale())
+    allowed = services.scope(current_user)
+    return {
+        "filters": filters, "language": language, "survey_choices": surveys.published_surveys(language),
+        "country_options": [(code, name) for code, name in country_choices() if allowed is None or code in allowed],
+        "minimum": services.minimum_group(),
+    }
+
+
+@bp.get("/")
+@view
+def index():
+    filters = _filters()
+    context = _context(filters)
+    if filters.survey_id is None and context["survey_choices"]:
+        filters.survey_id = context["survey_choices"][0][0]
+    dashboard = services.survey_dashboard(filters, current_user, context["language"])
+    if filters.survey_id and dashboard is None:
+        abort(404)
+    course_slug = dashboard.info.course_slug if dashboard else None
+    funnel = services.funnel(course_slug, filters, current_user) if course_slug else []
+    return render_template("dashboards/index.html", dashboard=dashboard, funnel=funnel, course_slug=course_slug, **context)
+
+
+@bp.get("/report")
+@view
+def report():
+    filters = _filters()
+    if len(filters.countries) != 1 or not filters.survey_id:
+        abort(400)
+    context = _context(filters)
+    dashboard = services.survey_dashboard(filters, current_user, context["language"]) or abort(404)
+    funnel = services.funnel(dashboard.info.course_slug, filters, current_user) if dashboard.info.course_slug else []
+    return render_template("dashboards/report.html", dashboard=dashboard, funnel=funnel, country=filters.countries[0], **context)
+
+
+@bp.get("/answers")
+@view
+def answers():
+    filters = _filters()
+    context = _context(filters)
+    info = surveys.survey_info(filters.survey_id, context["language"]) if filters.survey_id else None
+    if info is None:
+        abort(404)
+    languages = [code for code in request.args.getlist("language") if code in LANGUAGES]
+    question = request.args.get("question", type=int)
+    search = request.args.get("q", "").strip()[:100]
+    page = max(request.args.get("page", 1, type=int), 1)
+    rows, total = services.text_page(filters, current_user, question_id=question, languages=languages, search=search, page=page)
+    texts = {item.id: item.text for item in info.questions if item.kind in (surveys.Kind.SHORT_TEXT, surveys.Kind.LONG_TEXT, surveys.Kind.MULTIPLE)}
+    return render_template("dashboards/answers.html", info=info, rows=rows, total=total, page=page, pages=(total + 24) // 25,
+                           question=question, search=search, languages=languages, texts=texts, all_languages=LANGUAGES, **context)
+
+
+@bp.get("/<any(countries, scales, funnel, months):table>.csv")
+@view
+def export(table: str):
+    filters = _filters()
+    language = str(get_locale())
+    dashboard = services.survey_dashboard(filters, current_user, language) if filters.survey_id else None
+    if dashboard is None:
+        abort(404)
+    return _csv(f"{table}.csv", _table(table, dashboard, filters))
+
+
+def _table(table: str, dashboard: services.SurveyDashboard, filters) -> list[list]:
+    if table == "countries":
+        return [[_("Country"), _("Responses"), _("Completions"), _("Response rate (%)")]] + [
+            [row.name, "" if row.hidden else row.responses, row.completions or "", row.rate or ""] for row in dashboard.rows
+        ]
+    if table == "scales":
+        rows = [[_("Question"), _("Country"), *(label for _value, label in dashboard.scales[0][0].scale if dashboard.scales), _("Mean")]] if dashboard.scales else [[]]
+        for question, scale_rows in dashboard.scales:
+            rows += [[question.code, name, *counts, round(mean, 2) if mean is not None else ""] for name, counts, mean in scale_rows]
+        return rows
+    if table == "months":
+        names = sorted({name for _month, cells in dashboard.months for name in cells})
+        return [[_("Month"), *names]] + [[month, *("" if cells.get(name) is None else cells[name] for name in names)] for month, cells in dashboard.months]
+    funnel = services.funnel(dashboard.info.course_slug, filters, current_user) if dashboard.info.course_slug else []
+    return [[_("Country"), _("Organisation"), _("Enrolled"), _("Started"), _("Completed"), _("Evaluated"), _("Certified")]] + [
+        [country_name(row.country) if row.country else "", row.organisation or "", row.enrolled, row.started, row.completed, row.evaluated, row.certified]
+        for row in funnel
+    ]
+
+
+def _csv(name: str, rows: list[list]) -> Response:
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows(rows)
+    return Response("\ufeff" + buffer.getvalue(), mimetype="text/csv", headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@bp.get("/plotly.min.js")
+def plotly_js():
+    return send_file(PLOTLY_JS, mimetype="text/javascript", max_age=365 * 24 * 3600, conditional=True)

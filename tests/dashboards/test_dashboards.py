@@ -1,0 +1,113 @@
+"""Dashboards: figures checked by hand on a small data set, the anonymity threshold, and trainers' scope."""
+
+import re
+
+import pytest
+from sqlalchemy import select
+
+from lms.accounts.models import Role, User
+from lms.extensions import db
+from lms.surveys import services as surveys
+from lms.surveys.models import Survey
+
+#: (country, relevance, recommend) of each anonymous response
+RESPONSES = [("SI", 5, 9), ("SI", 5, 9), ("SI", 4, 7), ("SI", 4, 6), ("SI", 2, 10), ("AT", 1, 0), ("AT", 3, 8)]
+
+
+@pytest.fixture
+def answered(app, make_app, evaluation, answers):
+    with app.app_context():
+        token = db.session.get(Survey, evaluation).token
+    for country, relevance, recommend in RESPONSES:
+        data = answers(evaluation, relevance=str(relevance), recommend=str(recommend), word=f"word-{country}-{relevance}")
+        make_app().test_client().submit(f"/surveys/s/{token}", {**data, "country": country})
+    return evaluation
+
+
+@pytest.fixture
+def hungarian(app, create_user):
+    create_user("trainer.hu@example.eu", roles=(Role.TRAINER,), countries=("HU",))
+    client = app.test_client()
+    client.sign_in("trainer.hu@example.eu")
+    return client
+
+
+def test_the_figures_match_the_hand_computed_ones(client, trainer, answered):
+    client.sign_in("trainer@example.eu")
+
+    html = client.get(f"/dashboards/?survey={answered}").get_data(as_text=True)
+    scales = client.get(f"/dashboards/scales.csv?survey={answered}").get_data(as_text=True)
+
+    assert re.search(r'<th scope="row">Slovenia</th><td class="number">5</td>', html)
+    assert "relevance,Slovenia,0,1,0,2,2,4.0" in scales  # 5,5,4,4,2: one 2, two 4s, two 5s; mean 4.0
+    assert re.search(r'<th scope="row">Slovenia</th><td class="number">60 %</td><td class="number">20 %</td><td class="number">40</td>', html)  # 9,9,10 promote, 6 detracts
+
+
+def test_countries_below_the_threshold_are_hidden_also_from_totals(client, trainer, answered):
+    client.sign_in("trainer@example.eu")
+
+    html = client.get(f"/dashboards/?survey={answered}").get_data(as_text=True)
+    countries = client.get(f"/dashboards/countries.csv?survey={answered}").get_data(as_text=True)
+    scales = client.get(f"/dashboards/scales.csv?survey={answered}").get_data(as_text=True)
+    texts = client.get(f"/dashboards/answers?survey={answered}").get_data(as_text=True)
+
+    assert re.search(r'<th scope="row">Austria</th><td class="number"><span class="hidden-cell"', html)
+    assert '<th scope="row">Countries shown</th><td class="number">5</td>' in html  # not 7: Austria's 2 cannot be derived
+    assert "Austria,," in countries and "Austria" not in scales
+    assert "word-SI-5" in texts and "word-AT" not in texts
+
+
+def test_a_trainer_of_hungary_gets_nothing_of_austria_through_any_url_or_export(hungarian, answered):
+    pages = [f"/dashboards/?survey={answered}", f"/dashboards/answers?survey={answered}"] + [
+        f"/dashboards/{table}.csv?survey={answered}" for table in ("countries", "scales", "months", "funnel")
+    ]
+    explicit = [f"{page.split('?')[0]}?survey={answered}&country=AT" for page in pages] + [f"/dashboards/report?survey={answered}&country=AT"]
+
+    for page in pages:
+        body = hungarian.get(page).get_data(as_text=True)
+        assert "Austria" not in body and "Slovenia" not in body and "word-AT" not in body, page
+    for page in explicit:
+        assert hungarian.get(page).status_code == 403, page
+
+
+def test_the_funnel_counts_enrolled_started_completed_evaluated_and_certified(app, client, trainer, evaluation, answers, create_user, create_organisation):
+    town = create_organisation("Občina Črnomelj", "SI")
+    with app.app_context():
+        token = db.session.get(Survey, evaluation).token
+    for name, steps in (("ana", 3), ("bor", 1), ("cvet", 0)):
+        create_user(f"{name}@example.si", organisation_id=town)
+        learner = app.test_client()
+        learner.sign_in(f"{name}@example.si")
+        learner.submit("/courses/local-voices/enrol")
+        if steps >= 1:
+            learner.submit("/courses/local-voices/lessons/first-steps/done")
+        if steps >= 3:
+            learner.submit("/courses/local-voices/lessons/second-steps/check", {"q0": "b", "q1": ["a", "c"]})
+            learner.submit(f"/surveys/s/{token}", answers(evaluation))
+    client.sign_in("trainer@example.eu")
+
+    funnel = client.get(f"/dashboards/funnel.csv?survey={evaluation}").get_data(as_text=True)
+
+    assert "Slovenia,Občina Črnomelj,3,2,1,1,1" in funnel
+
+
+def test_charts_are_drawn_from_json_by_the_platforms_own_scripts(client, trainer, answered):
+    client.sign_in("trainer@example.eu")
+
+    html = client.get(f"/dashboards/?survey={answered}").get_data(as_text=True)
+    with client.get("/dashboards/plotly.min.js") as plotly:
+        plotly_served = (plotly.status_code, plotly.headers["Cache-Control"])
+
+    scripts = re.findall(r"<script([^>]*)>", html)
+    assert scripts and all('type="application/json"' in attributes or "src=" in attributes for attributes in scripts)
+    assert 'src="/dashboards/plotly.min.js"' in html and "cdn" not in html.lower()
+    assert plotly_served[0] == 200 and plotly_served[1].startswith("public, max-age=")
+    assert 'role="img" aria-label="Responses per country.' in html
+
+
+def test_learners_cannot_see_dashboards(client, create_user, answered):
+    create_user("learner@example.eu")
+    client.sign_in("learner@example.eu")
+
+    assert client.get("/dashboards/").status_code == 403
+    assert client.get(f"/dashboards/countries.csv?survey={answered}").status_code == 403
