@@ -16,11 +16,6 @@ Sent when an account is created (by an admin, an invitation, self-registration o
 The *sender* is the new user; `via` names how ("admin", "invitation", "registration", "cli").
 """)
 
-demo_data_requested = _signals.signal("demo-data-requested", doc="""
-Sent by `lms demo load` so that every enabled package adds its demo data, idempotently.
-The *sender* is the app. A receiver returns a list of `DemoAccount` to print, or None.
-""")
-
 template_hook = _signals.signal("template-hook", doc="""
 Sent by `{{ template_hook(name, **context) }}` in a template. Connect with
 ``template_hook.connect_via(name)``; each receiver returns `Markup` (or None) and the

@@ -2,14 +2,13 @@
 
 from flask_babel import lazy_gettext as _l
 
-from lms import signals
 from lms.accounts import services
 from lms.accounts.access import require_two_factor_for_admins
 from lms.accounts.admin_views import bp
 from lms.accounts.cli import cli
 from lms.accounts.demo import load_demo_accounts
 from lms.accounts.models import Role
-from lms.core.plugins import MenuEntry, Plugin, connect
+from lms.core.plugins import MenuEntry, Plugin
 from lms.extensions import login_manager
 
 
@@ -18,13 +17,12 @@ def _has(*roles):
 
 
 def init_app(app):
-    """Wire sign-in sessions, the admins' two-factor rule and the demo accounts."""
+    """Wire sign-in sessions and the admins' two-factor rule."""
     login_manager.user_loader(services.user_for_session)
     login_manager.login_view = "accounts.login"
     login_manager.login_message = _l("Please sign in to see this page.")
     login_manager.login_message_category = "info"
     app.before_request(require_two_factor_for_admins)
-    connect(signals.demo_data_requested, load_demo_accounts, plugin="accounts")
 
 
 plugin = Plugin(
@@ -32,6 +30,7 @@ plugin = Plugin(
     blueprint=bp,
     cli=cli,
     init_app=init_app,
+    demo=load_demo_accounts,
     menu=(
         MenuEntry(_l("Invitations"), "accounts.invitations", _has(Role.ADMIN, Role.TRAINER), order=80),
         MenuEntry(_l("People"), "accounts.users", _has(Role.ADMIN), order=90),

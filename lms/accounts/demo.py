@@ -75,7 +75,7 @@ def _command() -> str:
     return os.path.relpath(called) if os.path.basename(called) == "lms" else "lms"
 
 
-def load_demo_accounts(_app, **_kwargs) -> list[DemoAccount]:
+def load_demo_accounts() -> list[DemoAccount]:
     """Create the partner organisations and one person per role, unless they exist."""
     by_country = {country: _organisation(name, country, kind) for name, country, kind in ORGANISATIONS}
     for organisation in by_country.values():

@@ -6,7 +6,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from lms import signals
+from lms.core.plugins import enabled_plugins
 from lms.core.demo import DEMO_PASSWORD
 from lms.core.mail import deliver_pending
 from lms.extensions import db
@@ -17,15 +17,16 @@ mail = AppGroup("mail", help="The e-mail outbox.")
 
 @demo.command("load")
 def load_demo():
-    """Load the demo data of every enabled package (again: nothing is duplicated) and list the accounts."""
+    """Load the demo data of every enabled plugin, in their order (again: nothing is duplicated), and list the accounts."""
     logger = logging.getLogger("lms")
     level, _ = logger.level, logger.setLevel(logging.WARNING)
+    accounts = []
     try:
-        results = signals.demo_data_requested.send(current_app._get_current_object())
+        for plugin in enabled_plugins().values():
+            accounts += (plugin.demo() or []) if plugin.demo else []
         db.session.commit()
     finally:
         logger.setLevel(level)
-    accounts = [account for _receiver, found in results for account in (found or [])]
     width = max((len(account.email) for account in accounts), default=0)
     click.echo(f"\nDemo accounts (password for all: {DEMO_PASSWORD}):")
     for account in accounts:

@@ -38,6 +38,8 @@ class Plugin:
     init_app: Callable[[Flask], None] = lambda app: None
     #: Other plugins that must be enabled for this one to work.
     requires: tuple[str, ...] = field(default=())
+    #: Loads the plugin's demo data idempotently (after the plugins before it); returns accounts to print, or None.
+    demo: Callable[[], list | None] | None = None
 
 
 def _builtin(name: str) -> Plugin | None:

@@ -15,9 +15,8 @@ def _signed_in(user) -> bool:
 
 
 def init_app(app):
-    """Show learners their courses on the home page; give demo learners progress."""
+    """Show learners their courses on the home page."""
     connect(signals.template_hook, render_home_learning, plugin="courses", sender="home")
-    connect(signals.demo_data_requested, load_demo_progress, plugin="courses")
 
 
 plugin = Plugin(
@@ -25,6 +24,7 @@ plugin = Plugin(
     blueprint=bp,
     cli=cli,
     init_app=init_app,
+    demo=load_demo_progress,
     menu=(
         MenuEntry(_l("Courses"), "courses.catalogue", order=10),
         MenuEntry(_l("My learning"), "courses.mine", _signed_in, order=11),

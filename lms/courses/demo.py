@@ -24,7 +24,7 @@ def _take(learner, course, lesson_count: int) -> None:
             services.complete_lesson(enrollment, lesson)
 
 
-def load_demo_progress(_app, **_kwargs) -> None:
+def load_demo_progress() -> None:
     """Take each demo learner some way into the courses, once: the personas into several, the cohort into the flagship."""
     courses = services.catalogue()
     flagship = next((course for course in courses if course.slug == FLAGSHIP), courses[0] if courses else None)

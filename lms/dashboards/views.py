@@ -12,7 +12,6 @@ from flask_login import current_user
 
 from lms.accounts.access import roles_required
 from lms.accounts.models import Role
-from lms.courses import api as courses
 from lms.dashboards import services
 from lms.i18n import LANGUAGES, country_choices, country_name
 from lms.surveys import api as surveys

@@ -4,10 +4,9 @@ from flask_babel import lazy_gettext as _l
 
 from lms import signals
 from lms.core.plugins import MenuEntry, Plugin, connect
-from lms.surveys import builder_views  # noqa: F401  (registers the builder's routes on the blueprint)
 from lms.surveys.demo import load_demo_survey
 from lms.surveys.handlers import evaluation_requirement, invite_to_course_survey, render_pending_surveys
-from lms.surveys.views import bp
+from lms.surveys.builder_views import bp
 
 
 def _manager(user) -> bool:
@@ -19,13 +18,13 @@ def init_app(app):
     connect(signals.course_completed, invite_to_course_survey, plugin="surveys")
     connect(signals.completion_requirements, evaluation_requirement, plugin="surveys")
     connect(signals.template_hook, render_pending_surveys, plugin="surveys", sender="home")
-    connect(signals.demo_data_requested, load_demo_survey, plugin="surveys")
 
 
 plugin = Plugin(
     name="surveys",
     blueprint=bp,
     init_app=init_app,
+    demo=load_demo_survey,
     requires=("courses",),
     menu=(MenuEntry(_l("Surveys"), "surveys.index", _manager, order=60),),
 )

@@ -51,7 +51,7 @@ def _answers(rng: random.Random, survey: Survey, mood: float, texts: dict) -> li
     return [Answer(survey_id=survey.id, question_id=question_id, **value) for question_id, value in values]
 
 
-def load_demo_survey(_app, **_kwargs) -> None:
+def load_demo_survey() -> None:
     """Create and publish the flagship's evaluation, answered by about 70 % of those who completed it, once."""
     trainer = user_by_email(DEMO_TRAINER)
     if trainer is None or services.course_survey(FLAGSHIP) is not None:

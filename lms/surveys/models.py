@@ -149,7 +149,8 @@ class Answer(db.Model):
 
     __tablename__ = "surveys_answers"
     __table_args__ = (
-        Index("ix_surveys_answers_survey_question_country", "survey_id", "question_id", "country"),
+        # Covers the aggregations: SQLite and PostgreSQL count and average from the index alone.
+        Index("ix_surveys_answers_survey_question_country_number", "survey_id", "question_id", "country", "number"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -7,7 +7,7 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import func, select
 
-from lms.accounts.models import Role, User
+from lms.accounts.models import Role
 from lms.certificates.models import Certificate
 from lms.extensions import db
 

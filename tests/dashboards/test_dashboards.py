@@ -3,11 +3,8 @@
 import re
 
 import pytest
-from sqlalchemy import select
-
-from lms.accounts.models import Role, User
+from lms.accounts.models import Role
 from lms.extensions import db
-from lms.surveys import services as surveys
 from lms.surveys.models import Survey
 
 #: (country, relevance, recommend) of each anonymous response

@@ -1,0 +1,157 @@
+"""Dashboard server time as the answers grow (10 thousand to a million), against the bare SQL it runs.
+
+SQLite always; PostgreSQL too when LMS_BENCH_POSTGRES_URL (default postgresql://postgres@127.0.0.1:5432/lms_bench)
+answers. Run with `make bench` (or `.venv/bin/python bench/dashboards.py`).
+"""
+
+import os
+import random
+import re
+import secrets
+import statistics
+import tempfile
+import time
+from datetime import date, timedelta
+
+import flask_migrate
+from sqlalchemy import create_engine, insert, text
+
+from lms import create_app
+from lms.accounts import services as accounts
+from lms.accounts.models import Role, TrainerCountry
+from lms.extensions import db
+from lms.surveys import services as surveys
+from lms.surveys.models import Answer, Kind, Response
+
+SIZES = (10_000, 100_000, 1_000_000)
+COUNTRIES = ("IT", "AT", "SI", "GR", "CY", "RO", "BG", "HU")
+POSTGRES_URL = os.environ.get("LMS_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/lms_bench")
+BARE_SQL = [
+    "SELECT country, count(*) FROM surveys_responses WHERE survey_id = :s GROUP BY country",
+    "SELECT question_id, country, number, count(*) FROM surveys_answers WHERE survey_id = :s AND number IS NOT NULL GROUP BY question_id, country, number",
+    "SELECT question_id, country, avg(number) FROM surveys_answers WHERE survey_id = :s AND number IS NOT NULL GROUP BY question_id, country",
+    "SELECT country, sum(CASE WHEN number >= 9 THEN 1 ELSE 0 END), sum(CASE WHEN number BETWEEN 7 AND 8 THEN 1 ELSE 0 END), "
+    "sum(CASE WHEN number <= 6 THEN 1 ELSE 0 END) FROM surveys_answers WHERE survey_id = :s AND question_id = :nps AND number IS NOT NULL GROUP BY country",
+    "SELECT {year}, {month}, country, count(*) FROM surveys_responses WHERE survey_id = :s GROUP BY 1, 2, country",
+]
+
+
+def _prepare(database_url: str):
+    app = create_app({"TESTING": True, "SECRET_KEY": "bench", "DATABASE_URL": database_url, "RATELIMIT_ENABLED": False})
+    with app.app_context():
+        flask_migrate.upgrade()
+        trainer = accounts.create_user("bench@example.eu", "Bench", via="bench", roles=(Role.TRAINER,), password="bench-password")
+        trainer.country_rows = [TrainerCountry(country=code) for code in COUNTRIES]
+        survey = surveys.create_from_template(trainer)
+        surveys.publish(survey, trainer)
+        db.session.commit()
+        questions = [(q.id, q.kind_, q.options, q.rows) for q in survey.questions]
+        nps = next(q.id for q in survey.questions if q.kind_ is Kind.NPS)
+        return app, survey.id, questions, nps
+
+
+def _fill(survey_id: int, questions, target: int, have: int, rng: random.Random) -> int:
+    """Insert responses of about 20 answers each until the survey holds *target* answers."""
+    today, responses, answers = date.today(), [], []
+    while have < target:
+        response_id, country = secrets.token_hex(16), rng.choice(COUNTRIES)
+        day = today - timedelta(days=rng.randint(0, 365))
+        responses.append({"id": response_id, "survey_id": survey_id, "submitted_on": day, "language": "en", "country": country, "source": "demo"})
+        for question_id, kind, options, rows in questions:
+            base = {"response_id": response_id, "survey_id": survey_id, "question_id": question_id, "country": country, "language": "en",
+                    "submitted_on": day, "row_code": None, "option_code": None, "number": None, "text": None}
+            if kind.numeric:
+                answers.append({**base, "number": rng.randint(0, 10) if kind is Kind.NPS else rng.randint(1, 5)})
+            elif kind is Kind.GRID:
+                answers += [{**base, "row_code": row, "option_code": rng.choice(options)} for row in rows]
+            elif kind.choice:
+                answers.append({**base, "option_code": rng.choice(options)})
+            elif rng.random() < 0.3:
+                answers.append({**base, "text": "A useful training with practical examples."})
+        have = have + sum(1 for answer in answers if answer["response_id"] == response_id)
+        if len(answers) >= 20_000:
+            db.session.execute(insert(Response), responses)
+            db.session.execute(insert(Answer), answers)
+            db.session.commit()
+            responses, answers = [], []
+    if answers:
+        db.session.execute(insert(Response), responses)
+        db.session.execute(insert(Answer), answers)
+        db.session.commit()
+    return have
+
+
+def _median_ms(run, repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        run()
+        times.append(1000 * (time.perf_counter() - started))
+    return statistics.median(times)
+
+
+def measure(database_url: str, label: str) -> list[str]:
+    app, survey_id, questions, nps = _prepare(database_url)
+    client = app.test_client()
+    page = client.get("/accounts/sign-in").get_data(as_text=True)
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+    client.post("/accounts/sign-in", data={"csrf_token": token, "email": "bench@example.eu", "password": "bench-password"})
+    rng, have, rows = random.Random(7), 0, []
+    for size in SIZES:
+        with app.app_context():
+            have = _fill(survey_id, questions, size, have, rng)
+            dialect = db.engine.dialect.name
+            year, month = ("strftime('%Y', submitted_on)", "strftime('%m', submitted_on)") if dialect == "sqlite" else ("extract(year from submitted_on)", "extract(month from submitted_on)")
+            statements = [text(sql.format(year=year, month=month)) for sql in BARE_SQL]
+            if dialect == "postgresql":
+                db.session.execute(text("ANALYZE"))
+                db.session.commit()
+
+            def bare():
+                with db.engine.connect() as connection:
+                    for statement in statements:
+                        connection.execute(statement, {"s": survey_id, "nps": nps}).all()
+
+            bare_ms = _median_ms(bare, 5)
+        client.get(f"/dashboards/?survey={survey_id}")
+        page_ms = _median_ms(lambda: client.get(f"/dashboards/?survey={survey_id}"), 5)
+        rows.append(f"| {label} | {have:,} | {bare_ms:.0f} | {page_ms:.0f} | {page_ms / bare_ms:.2f} |")
+    with app.app_context():
+        db.engine.dispose()
+    return rows
+
+
+def _postgres_ready() -> bool:
+    admin = create_engine(POSTGRES_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://") + "/postgres", isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            name = POSTGRES_URL.rsplit("/", 1)[1]
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+        return True
+    except Exception:  # no server: the PostgreSQL rows are left out and the text says so
+        return False
+    finally:
+        admin.dispose()
+
+
+def main() -> str:
+    sqlite = f"sqlite:///{tempfile.mkdtemp(prefix='lms-bench-')}/bench.sqlite"
+    rows = measure(sqlite, "SQLite")
+    note = ""
+    if _postgres_ready():
+        rows += measure(POSTGRES_URL, "PostgreSQL")
+    else:
+        note = f"\nPostgreSQL was not reachable at {POSTGRES_URL}; only SQLite was measured."
+    return "\n".join([
+        "The whole dashboard page of the evaluation survey (all countries, every chart and table, rendered) against the bare",
+        "SQL aggregations it runs; median of 5, in milliseconds. About 20 answers per response.",
+        "",
+        "| database | answers | bare SQL ms | dashboard ms | ratio |",
+        "| --- | ---: | ---: | ---: | ---: |",
+        *rows,
+    ]) + note
+
+
+if __name__ == "__main__":
+    print(main())
