@@ -7,9 +7,10 @@ from datetime import date
 from pathlib import Path
 
 import certificates
+import dashboards
 import lesson_page
 
-BENCHMARKS = [("Lesson page", lesson_page.main), ("Certificate PDFs", certificates.main)]
+BENCHMARKS = [("Lesson page", lesson_page.main), ("Certificate PDFs", certificates.main), ("Dashboards at scale", dashboards.main)]
 
 
 def machine() -> str:
