@@ -63,3 +63,8 @@ Sent for every response to a survey. The *sender* is the survey; `user` is the p
 for a public link without an account), `response` the stored response and `course_slug` the
 course the survey evaluates (or None). For anonymous surveys, receivers must not link the two.
 """)
+
+ticket_answered = _signals.signal("ticket-answered", doc="""
+Sent when an expert answers a question (not for internal notes). The *sender* is the ticket;
+`expert` is who answered and `message` the answer.
+""")

@@ -24,7 +24,7 @@ DEFAULTS: dict[str, object] = {
     "DATABASE_URL": "",
     #: Packages to enable: built-in ones under lms/ or names from the "lms.plugins" entry
     #: points; "*" enables every plugin that an installed package offers.
-    "PLUGINS": ["accounts", "courses", "surveys", "certificates", "dashboards", "*"],
+    "PLUGINS": ["accounts", "courses", "support", "surveys", "certificates", "dashboards", "*"],
     #: The folder of course files that `lms content import` reads.
     "CONTENT_DIR": "",
     "DEFAULT_LANGUAGE": "en",
@@ -57,6 +57,13 @@ DEFAULTS: dict[str, object] = {
     "VERIFY_RATE_LIMIT": "30 per minute",
     #: Anonymous results and breakdowns with fewer answers than this stay hidden.
     "SURVEY_MIN_GROUP": 5,
+    #: Where uploaded files are kept (outside the web root); uploads/ in the instance folder by default.
+    "STORAGE_DIR": "",
+    #: Expert support: response-time targets in hours, attachment size, and automatic assignment in turn.
+    "SUPPORT_FIRST_RESPONSE_HOURS": 24,
+    "SUPPORT_RESOLUTION_HOURS": 72,
+    "SUPPORT_MAX_ATTACHMENT_MB": 10,
+    "SUPPORT_AUTO_ASSIGN": False,
     "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
 }
 

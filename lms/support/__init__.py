@@ -1,0 +1,32 @@
+"""Expert support: questions from learners to migration and communication experts, and a public FAQ."""
+
+from flask_babel import lazy_gettext as _l
+
+from lms import signals
+from lms.core.plugins import MenuEntry, Plugin, connect
+from lms.support.cli import cli
+from lms.support.demo import load_demo_support
+from lms.support.handlers import render_ask_link
+from lms.support.views import bp
+
+
+def _signed_in(user) -> bool:
+    return user.is_authenticated
+
+
+def init_app(app):
+    """Offer "Ask an expert" on every lesson."""
+    connect(signals.template_hook, render_ask_link, plugin="support", sender="lesson-actions")
+
+
+plugin = Plugin(
+    name="support",
+    blueprint=bp,
+    cli=cli,
+    init_app=init_app,
+    demo=load_demo_support,
+    menu=(
+        MenuEntry(_l("Ask an expert"), "support.index", _signed_in, order=30),
+        MenuEntry(_l("Frequent questions"), "support.faq", order=31),
+    ),
+)
