@@ -10,8 +10,10 @@ from flask_babel import gettext as _
 
 from lms.accounts.models import Role
 from lms.certificates import api as certificates
+from lms.core.plugins import enabled_plugins
 from lms.courses import api as courses
 from lms.i18n import EU_COUNTRIES, country_name
+from lms.support import api as support
 from lms.surveys import api as surveys
 
 #: Colour-blind-safe diverging colours (ColorBrewer PuOr) for five-point scales, and the programme's blue.
@@ -249,6 +251,13 @@ def funnel(course_slug: str, filters: Filters, user) -> list[FunnelRow]:
                   evaluated.get((row.country, row.organisation), 0), certified.get((row.country, row.organisation), 0))
         for row in courses.progress_by_organisation(course_slug, countries)
     ]
+
+
+def support_figures(filters: Filters, user) -> list:
+    """Questions to experts per country, median times and the share of helpful answers, when support is enabled."""
+    if "support" not in enabled_plugins():
+        return []
+    return support.figures_by_country(countries_in_view(filters, user))
 
 
 def text_page(filters: Filters, user, *, question_id=None, languages=(), search="", page=1):

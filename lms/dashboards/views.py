@@ -50,7 +50,8 @@ def index():
         abort(404)
     course_slug = dashboard.info.course_slug if dashboard else None
     funnel = services.funnel(course_slug, filters, current_user) if course_slug else []
-    return render_template("dashboards/index.html", dashboard=dashboard, funnel=funnel, course_slug=course_slug, **context)
+    return render_template("dashboards/index.html", dashboard=dashboard, funnel=funnel, course_slug=course_slug,
+                           support=services.support_figures(filters, current_user), **context)
 
 
 @bp.get("/report")
@@ -83,15 +84,24 @@ def answers():
                            question=question, search=search, languages=languages, texts=texts, all_languages=LANGUAGES, **context)
 
 
-@bp.get("/<any(countries, scales, funnel, months):table>.csv")
+@bp.get("/<any(countries, scales, funnel, months, support):table>.csv")
 @view
 def export(table: str):
     filters = _filters()
-    language = str(get_locale())
-    dashboard = services.survey_dashboard(filters, current_user, language) if filters.survey_id else None
+    if table == "support":
+        return _csv("support.csv", _support_table(filters))
+    dashboard = services.survey_dashboard(filters, current_user, str(get_locale())) if filters.survey_id else None
     if dashboard is None:
         abort(404)
     return _csv(f"{table}.csv", _table(table, dashboard, filters))
+
+
+def _support_table(filters) -> list[list]:
+    return [[_("Country"), _("Questions"), _("Median first answer (hours)"), _("Median resolution (hours)"), _("Answers that helped (%)")]] + [
+        [country_name(row.group) if row.group else "", row.questions, row.median_first_response_hours or "", row.median_resolution_hours or "",
+         row.helpful_share if row.helpful_share is not None else ""]
+        for row in services.support_figures(filters, current_user)
+    ]
 
 
 def _table(table: str, dashboard: services.SurveyDashboard, filters) -> list[list]:

@@ -7,7 +7,7 @@ from lms.core.plugins import MenuEntry, Plugin, connect
 from lms.support.cli import cli
 from lms.support.demo import load_demo_support
 from lms.support.handlers import render_ask_link
-from lms.support.views import bp
+from lms.support.admin_views import bp
 
 
 def _signed_in(user) -> bool:
@@ -28,5 +28,6 @@ plugin = Plugin(
     menu=(
         MenuEntry(_l("Ask an expert"), "support.index", _signed_in, order=30),
         MenuEntry(_l("Frequent questions"), "support.faq", order=31),
+        MenuEntry(_l("Experts"), "support.experts", lambda user: user.is_authenticated and user.has_role("admin"), order=93),
     ),
 )

@@ -5,6 +5,7 @@ from flask_wtf.file import MultipleFileField
 from wtforms import HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length
 
+from lms.accounts.forms import CheckboxesField
 from lms.core.forms import BaseForm, choices, language_choices
 
 BODY_HELP = _l("You can use Markdown: **bold**, *italics*, lists and links.")
@@ -49,3 +50,12 @@ class FaqForm(BaseForm):
     question = StringField(_l("Question"), [InputRequired(), Length(max=300)],
                            description=_l("Write it so that nothing identifies the person who asked."))
     answer = TextAreaField(_l("Answer"), [InputRequired(), Length(max=10000)], description=BODY_HELP)
+
+
+class ExpertForm(BaseForm):
+    topics = CheckboxesField(_l("Topics"))
+    languages = CheckboxesField(_l("Languages"), description=_l("The expert receives the questions of these topics asked in these languages."))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.languages.choices = language_choices()

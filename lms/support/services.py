@@ -57,6 +57,13 @@ def is_expert_for(user: User, ticket: Ticket) -> bool:
     return ticket.assignee_id == user.id or matches(profile_of(user), ticket) or (user.has_role(Role.ADMIN) and user.has_role(Role.EXPERT))
 
 
+def set_expertise(expert: User, profile: ExpertProfile, topics: list[str], languages: list[str]) -> None:
+    """Set the topics and languages whose questions *expert* receives."""
+    profile.topics, profile.languages = list(topics), list(languages)
+    db.session.add(profile)
+    log.info("Expertise of user %s changed", expert.id)
+
+
 # --- asking and answering ------------------------------------------------------------------------------
 
 def _message(ticket: Ticket, author: User, body: str, files: list[tuple[str, bytes]], internal: bool = False) -> Message:

@@ -191,3 +191,44 @@ def test_figures_per_country_topic_and_expert(app, people):
         [by_expert] = services.figures("expert")
     assert (by_country.group, by_country.questions, by_country.helpful_share) == ("BG", 2, 50)
     assert by_country.median_first_response_hours is not None and by_expert.group == people["expert"]
+
+
+def test_an_admin_sets_which_topics_and_languages_an_expert_answers(app, client, people, create_user):
+    import pyotp
+
+    secret = pyotp.random_base32()
+    create_user("admin@example.eu", roles=(Role.ADMIN,), two_factor_secret=secret)
+    client.sign_in("admin@example.eu")
+    client.submit("/accounts/sign-in/code", {"code": pyotp.TOTP(secret).now()})
+
+    listing = client.get("/support/experts").get_data(as_text=True)
+    client.submit(f"/support/experts/{people['lawyer']}", {"topics": ["migration-law", "integration"], "languages": ["sl", "hr"]})
+    client.submit(f"/support/experts/{people['lawyer']}", {"topics": ["migration-law", "integration"], "languages": ["sl", "de"]})
+
+    assert "Nikola Petrović" in listing and "Migration and asylum law" in listing
+    with app.app_context():
+        profile = db.session.get(ExpertProfile, people["lawyer"])
+        assert (profile.topics, profile.languages) == (["migration-law", "integration"], ["sl", "de"])
+    assert signed_in(app, "expert@example.eu").get("/support/experts").status_code == 403
+
+
+def test_the_dashboards_show_support_per_country_within_scope(app, people, create_user):
+    maria = signed_in(app, "maria@burgas.example")
+    ticket_id = int(ask(maria).headers["Location"].rsplit("/", 1)[1])
+    with app.app_context():
+        ticket, expert = db.session.get(Ticket, ticket_id), db.session.get(User, people["expert"])
+        services.take(ticket, expert)
+        services.reply(ticket, expert, "Here is how.")
+        services.close(ticket, db.session.get(User, people["maria"]), helpful=True)
+        db.session.commit()
+    create_user("trainer.bg@example.eu", roles=(Role.TRAINER,), countries=("BG",))
+    create_user("trainer.hu@example.eu", roles=(Role.TRAINER,), countries=("HU",))
+    bulgarian, hungarian = signed_in(app, "trainer.bg@example.eu"), signed_in(app, "trainer.hu@example.eu")
+
+    page = bulgarian.get("/dashboards/").get_data(as_text=True)
+    export = bulgarian.get("/dashboards/support.csv").get_data(as_text=True)
+
+    assert "Expert support per country" in page and '<th scope="row">Bulgaria</th><td class="number">1</td>' in page
+    assert "Bulgaria,1," in export and export.rstrip().endswith(",100")
+    assert "Bulgaria" not in hungarian.get("/dashboards/").get_data(as_text=True)
+    assert "Bulgaria" not in hungarian.get("/dashboards/support.csv").get_data(as_text=True)
