@@ -8,12 +8,8 @@ from lms.accounts.admin_views import bp
 from lms.accounts.cli import cli
 from lms.accounts.demo import load_demo_accounts
 from lms.accounts.models import Role
-from lms.core.plugins import MenuEntry, Plugin
+from lms.core.plugins import MenuEntry, Plugin, with_roles
 from lms.extensions import login_manager
-
-
-def _has(*roles):
-    return lambda user: user.is_authenticated and user.has_role(*roles)
 
 
 def init_app(app):
@@ -32,9 +28,9 @@ plugin = Plugin(
     init_app=init_app,
     demo=load_demo_accounts,
     menu=(
-        MenuEntry(_l("Invitations"), "accounts.invitations", _has(Role.ADMIN, Role.TRAINER), order=80),
-        MenuEntry(_l("People"), "accounts.users", _has(Role.ADMIN), order=90),
-        MenuEntry(_l("Organisations"), "accounts.organisations", _has(Role.ADMIN), order=91),
-        MenuEntry(_l("Outbox"), "core.outbox", _has(Role.ADMIN), order=92),
+        MenuEntry(_l("Invitations"), "accounts.invitations", with_roles(Role.ADMIN, Role.TRAINER), order=80),
+        MenuEntry(_l("People"), "accounts.users", with_roles(Role.ADMIN), order=90),
+        MenuEntry(_l("Organisations"), "accounts.organisations", with_roles(Role.ADMIN), order=91),
+        MenuEntry(_l("Outbox"), "core.outbox", with_roles(Role.ADMIN), order=92),
     ),
 )

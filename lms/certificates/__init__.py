@@ -5,15 +5,7 @@ from flask_babel import lazy_gettext as _l
 from lms import signals
 from lms.certificates.handlers import issue_when_due, render_course_certificate
 from lms.certificates.views import bp
-from lms.core.plugins import MenuEntry, Plugin, connect
-
-
-def _learner(user) -> bool:
-    return user.is_authenticated
-
-
-def _manager(user) -> bool:
-    return user.is_authenticated and user.has_role("admin", "trainer")
+from lms.core.plugins import MenuEntry, Plugin, connect, signed_in, with_roles
 
 
 def init_app(app):
@@ -29,7 +21,7 @@ plugin = Plugin(
     init_app=init_app,
     requires=("courses",),
     menu=(
-        MenuEntry(_l("My certificates"), "certificates.mine", _learner, order=20),
-        MenuEntry(_l("Certificates"), "certificates.manage", _manager, order=70),
+        MenuEntry(_l("My certificates"), "certificates.mine", signed_in, order=20),
+        MenuEntry(_l("Certificates"), "certificates.manage", with_roles("admin", "trainer"), order=70),
     ),
 )

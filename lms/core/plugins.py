@@ -17,6 +17,16 @@ ENTRY_POINT_GROUP = "lms.plugins"
 ALL_INSTALLED = "*"
 
 
+def signed_in(user) -> bool:
+    """A menu entry's visibility: anyone signed in."""
+    return user.is_authenticated
+
+
+def with_roles(*roles: str) -> Callable[[object], bool]:
+    """A menu entry's visibility: people holding one of *roles*."""
+    return lambda user: user.is_authenticated and user.has_role(*roles)
+
+
 @dataclass(frozen=True)
 class MenuEntry:
     """A link in the main menu, shown to the users for whom `visible(user)` is true."""

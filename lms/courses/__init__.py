@@ -3,15 +3,11 @@
 from flask_babel import lazy_gettext as _l
 
 from lms import signals
-from lms.core.plugins import MenuEntry, Plugin, connect
+from lms.core.plugins import MenuEntry, Plugin, connect, signed_in
 from lms.courses.cli import cli
 from lms.courses.demo import load_demo_progress
 from lms.courses.handlers import render_home_learning
 from lms.courses.views import bp
-
-
-def _signed_in(user) -> bool:
-    return user.is_authenticated
 
 
 def init_app(app):
@@ -27,6 +23,6 @@ plugin = Plugin(
     demo=load_demo_progress,
     menu=(
         MenuEntry(_l("Courses"), "courses.catalogue", order=10),
-        MenuEntry(_l("My learning"), "courses.mine", _signed_in, order=11),
+        MenuEntry(_l("My learning"), "courses.mine", signed_in, order=11),
     ),
 )

@@ -3,15 +3,11 @@
 from flask_babel import lazy_gettext as _l
 
 from lms import signals
-from lms.core.plugins import MenuEntry, Plugin, connect
+from lms.core.plugins import MenuEntry, Plugin, connect, signed_in, with_roles
 from lms.support.cli import cli
 from lms.support.demo import load_demo_support
 from lms.support.handlers import render_ask_link
 from lms.support.admin_views import bp
-
-
-def _signed_in(user) -> bool:
-    return user.is_authenticated
 
 
 def init_app(app):
@@ -26,8 +22,8 @@ plugin = Plugin(
     init_app=init_app,
     demo=load_demo_support,
     menu=(
-        MenuEntry(_l("Ask an expert"), "support.index", _signed_in, order=30),
+        MenuEntry(_l("Ask an expert"), "support.index", signed_in, order=30),
         MenuEntry(_l("Frequent questions"), "support.faq", order=31),
-        MenuEntry(_l("Experts"), "support.experts", lambda user: user.is_authenticated and user.has_role("admin"), order=93),
+        MenuEntry(_l("Experts"), "support.experts", with_roles("admin"), order=93),
     ),
 )

@@ -3,14 +3,10 @@
 from flask_babel import lazy_gettext as _l
 
 from lms import signals
-from lms.core.plugins import MenuEntry, Plugin, connect
+from lms.core.plugins import MenuEntry, Plugin, connect, with_roles
 from lms.surveys.demo import load_demo_survey
 from lms.surveys.handlers import evaluation_requirement, invite_to_course_survey, render_pending_surveys
 from lms.surveys.builder_views import bp
-
-
-def _manager(user) -> bool:
-    return user.is_authenticated and user.has_role("admin", "trainer")
 
 
 def init_app(app):
@@ -26,5 +22,5 @@ plugin = Plugin(
     init_app=init_app,
     demo=load_demo_survey,
     requires=("courses",),
-    menu=(MenuEntry(_l("Surveys"), "surveys.index", _manager, order=60),),
+    menu=(MenuEntry(_l("Surveys"), "surveys.index", with_roles("admin", "trainer"), order=60),),
 )
