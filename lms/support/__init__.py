@@ -25,5 +25,6 @@ plugin = Plugin(
         MenuEntry(_l("Ask an expert"), "support.index", signed_in, order=30),
         MenuEntry(_l("Frequent questions"), "support.faq", order=31),
         MenuEntry(_l("Experts"), "support.experts", with_roles("admin"), order=93),
+        MenuEntry(_l("Topics"), "support.topics", with_roles("admin"), order=94),
     ),
 )

@@ -2,11 +2,12 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import MultipleFileField
-from wtforms import HiddenField, RadioField, SelectField, StringField, TextAreaField
-from wtforms.validators import InputRequired, Length
+from wtforms import BooleanField, HiddenField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.validators import InputRequired, Length, Optional, Regexp
 
 from lms.accounts.forms import CheckboxesField
 from lms.core.forms import BaseForm, choices, language_choices
+from lms.i18n import LANGUAGES
 
 BODY_HELP = _l("You can use Markdown: **bold**, *italics*, lists and links.")
 FILES_HELP = _l("Optional: PDF, images or office documents, up to %(limit)s MB each.")
@@ -59,3 +60,21 @@ class ExpertForm(BaseForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.languages.choices = language_choices()
+
+
+
+def _label(code: str):
+    """A topic's name in one language, labelled with the language's own name; English is required."""
+    validators = [Length(max=100), InputRequired() if code == "en" else Optional()]
+    return StringField(LANGUAGES[code], validators, render_kw={"lang": code})
+
+
+class TopicForm(BaseForm):
+    slug = StringField(_l("Short name"), [InputRequired(), Length(max=40), Regexp(r"^[a-z0-9]+(-[a-z0-9]+)*$", message=_l("Use lower-case letters, digits and hyphens."))])
+    active = BooleanField(_l("Active"), default=True, description=_l("Learners can choose only active topics."))
+    label_en, label_it, label_de, label_sl = _label("en"), _label("it"), _label("de"), _label("sl")
+    label_el, label_ro, label_bg, label_hu = _label("el"), _label("ro"), _label("bg"), _label("hu")
+
+    def labels(self) -> dict[str, str]:
+        names = {code: (self[f"label_{code}"].data or "").strip() for code in LANGUAGES}
+        return {code: name for code, name in names.items() if name}

@@ -57,6 +57,22 @@ def is_expert_for(user: User, ticket: Ticket) -> bool:
     return ticket.assignee_id == user.id or matches(profile_of(user), ticket) or (user.has_role(Role.ADMIN) and user.has_role(Role.EXPERT))
 
 
+def all_topics() -> list[Topic]:
+    return list(db.session.scalars(select(Topic).order_by(Topic.slug)))
+
+
+def save_topic(topic: Topic | None, *, slug: str, labels: dict[str, str], active: bool) -> Topic:
+    """Create or change a topic; its short name never changes, since questions refer to it."""
+    if topic is None:
+        if db.session.get(Topic, slug) is not None:
+            raise SupportError(_("A topic with this short name exists already."))
+        topic = Topic(slug=slug)
+        db.session.add(topic)
+    topic.labels, topic.active = labels, active
+    db.session.flush()
+    return topic
+
+
 def set_expertise(expert: User, profile: ExpertProfile, topics: list[str], languages: list[str]) -> None:
     """Set the topics and languages whose questions *expert* receives."""
     profile.topics, profile.languages = list(topics), list(languages)

@@ -48,7 +48,7 @@ def ask(client, files=(), **fields):
     data = {"subject": "How do we answer a viral post about benefits?", "topic": "communication", "language": "bg",
             "body": "A post claims that newcomers get **more** benefits.", "course": "local-voices", "lesson": "first-steps", **fields}
     data["files"] = [(io.BytesIO(content), name) for name, content in files]
-    return client.submit("/support/ask", data, content_type="multipart/form-data")
+    return client.submit("/support/ask?lang=en", data, content_type="multipart/form-data")
 
 
 def outbox_to(app, email) -> list[OutboxMessage]:
@@ -232,3 +232,24 @@ def test_the_dashboards_show_support_per_country_within_scope(app, people, creat
     assert "Bulgaria,1," in export and export.rstrip().endswith(",100")
     assert "Bulgaria" not in hungarian.get("/dashboards/").get_data(as_text=True)
     assert "Bulgaria" not in hungarian.get("/dashboards/support.csv").get_data(as_text=True)
+
+
+def test_an_admin_adds_and_renames_topics(app, client, people, create_user):
+    import pyotp
+
+    secret = pyotp.random_base32()
+    create_user("admin@example.eu", roles=(Role.ADMIN,), two_factor_secret=secret)
+    client.sign_in("admin@example.eu")
+    client.submit("/accounts/sign-in/code", {"code": pyotp.TOTP(secret).now()})
+
+    client.submit("/support/topics/new", {"slug": "housing", "label_en": "Housing", "label_bg": "Жилища", "active": "y"})
+    duplicate = client.submit("/support/topics/new", {"slug": "housing", "label_en": "Again", "active": "y"})
+    client.submit("/support/topics/housing", {"slug": "housing", "label_en": "Housing and shelter", "active": ""})
+
+    assert "A topic with this short name exists already." in duplicate.get_data(as_text=True)
+    with app.app_context():
+        topic = db.session.get(services.Topic, "housing")
+        assert (topic.labels, topic.active) == ({"en": "Housing and shelter"}, False)
+        assert "housing" not in [t.slug for t in services.topics()]
+        db.session.delete(topic)
+        db.session.commit()
