@@ -9,8 +9,10 @@ from pathlib import Path
 import certificates
 import dashboards
 import lesson_page
+import submissions
 
-BENCHMARKS = [("Lesson page", lesson_page.main), ("Certificate PDFs", certificates.main), ("Dashboards at scale", dashboards.main)]
+BENCHMARKS = [("Lesson page", lesson_page.main), ("Survey submissions", submissions.main),
+              ("Certificate PDFs", certificates.main), ("Dashboards at scale", dashboards.main)]
 
 
 def machine() -> str:
