@@ -197,8 +197,9 @@ def import_content(app):
 
 
 @pytest.fixture
-def course(import_content):
-    """The imported test course "local-voices"."""
+def course(app, import_content):
+    """The imported test course "local-voices", its media served from the test content folder."""
+    app.config["CONTENT_DIR"] = str(COURSE_CONTENT)
     import_content()
     return "local-voices"
 

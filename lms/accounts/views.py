@@ -171,7 +171,7 @@ def profile():
         db.session.commit()
         flash(_("Your profile is saved."), "success")
         return redirect(url_for("accounts.profile"))
-    return render_template("accounts/profile.html", form=form, password_form=ChangePasswordForm(), Role=Role)
+    return render_template("accounts/profile.html", form=form, password_form=ChangePasswordForm())
 
 
 def _renew_session():
@@ -191,7 +191,7 @@ def change_password():
             flash(_("Your password is changed. You have been signed out everywhere else."), "success")
             return redirect(url_for("accounts.profile"))
         form.current.errors.append(_("This is not your current password."))
-    return render_template("accounts/profile.html", form=ProfileForm(obj=current_user), password_form=form, Role=Role), 422
+    return render_template("accounts/profile.html", form=ProfileForm(obj=current_user), password_form=form), 422
 
 
 @bp.post("/profile/sign-out-everywhere")

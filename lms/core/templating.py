@@ -45,7 +45,7 @@ def init_app(app) -> None:
     app.context_processor(_globals)
     app.jinja_env.filters.update(
         datetime=format_datetime, date=format_date, number=format_decimal, language_name=LANGUAGES.get,
-        isodate=lambda text: format_date(date.fromisoformat(text), "long"),
+        isodate=lambda text: format_date(date.fromisoformat(text), "long"), country_name=country_name,
     )
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.trim_blocks = True

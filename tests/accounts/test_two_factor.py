@@ -119,3 +119,12 @@ def test_the_demo_admin_code_is_printed_for_demo_accounts_only(runner, create_us
 
     assert result.exit_code == 1
     assert "only be shown for demo accounts" in result.output
+
+
+def test_someone_with_two_factor_on_can_open_its_page_and_a_trainer_their_profile(client, create_user):
+    create_user("trainer@example.eu", roles=(Role.TRAINER,), countries=("SI", "HR"), two_factor_secret=SECRET)
+    client.sign_in("trainer@example.eu")
+    client.submit("/accounts/sign-in/code", {"code": code()})
+
+    assert "New recovery codes" in client.get("/accounts/two-factor").get_data(as_text=True)
+    assert "Croatia, Slovenia" in client.get("/accounts/profile").get_data(as_text=True)

@@ -1,0 +1,170 @@
+"""Who may see what: every GET route of the app, for every kind of visitor, checked against one table.
+
+The table is checked against the app's own URL map, so a new route without an entry fails here.
+Expected answers: a status code, or "login" (sent to sign in), or "away" (redirected elsewhere).
+"""
+
+import io
+import re
+
+import pyotp
+import pytest
+from sqlalchemy import select
+
+from lms.accounts import services as accounts
+from lms.accounts.models import Invitation, Organisation, Role, User
+from lms.certificates.models import Certificate
+from lms.core.models import OutboxMessage
+from lms.extensions import db
+from lms.support.models import Attachment, ExpertProfile, FaqEntry, Ticket
+from lms.surveys.models import Survey
+
+VISITORS = ("anonymous", "learner", "other_learner", "other_expert", "other_trainer", "trainer", "admin")
+PUBLIC = (200,) * 7
+SIGNED_IN = ("login",) + (200,) * 6
+ADMIN = ("login", 403, 403, 403, 403, 403, 200)
+MANAGERS = ("login", 403, 403, 403, 200, 200, 200)
+SCOPED = ("login", 403, 403, 403, 403, 200, 200)
+CREATOR = ("login", 403, 403, 403, 404, 200, 200)
+
+#: endpoint -> (path with the world's objects, expected answer per visitor)
+TABLE = {
+    "core.index": ("/", PUBLIC),
+    "core.outbox": ("/outbox", ADMIN),
+    "core.outbox_message": ("/outbox/{message}", ADMIN),
+    "static": ("/static/css/lms.css", PUBLIC),
+    "accounts.login": ("/accounts/sign-in", (200,) + ("away",) * 6),
+    "accounts.second_factor": ("/accounts/sign-in/code", ("login",) * 7),
+    "accounts.register": ("/accounts/register", (404,) * 7),
+    "accounts.request_reset": ("/accounts/password-reset", PUBLIC),
+    "accounts.reset_password": ("/accounts/password-reset/{reset_token}", PUBLIC),
+    "accounts.join": ("/accounts/join/{join_token}", PUBLIC),
+    "accounts.profile": ("/accounts/profile", SIGNED_IN),
+    "accounts.two_factor_setup": ("/accounts/two-factor", SIGNED_IN),
+    "accounts.users": ("/accounts/admin/users", ADMIN),
+    "accounts.edit_user": ("/accounts/admin/users/{learner}", ADMIN),
+    "accounts.organisations": ("/accounts/admin/organisations", ADMIN),
+    "accounts.edit_organisation": ("/accounts/admin/organisations/{organisation}", ADMIN),
+    "accounts.invitations": ("/accounts/invitations", MANAGERS),
+    "courses.catalogue": ("/courses/", PUBLIC),
+    "courses.course": ("/courses/local-voices", PUBLIC),
+    "courses.media": ("/courses/local-voices/media/stall.svg", PUBLIC),
+    "courses.mine": ("/courses/mine", SIGNED_IN),
+    "courses.lesson": ("/courses/local-voices/lessons/first-steps", ("login", 200) + ("away",) * 5),
+    "courses.resume": ("/courses/local-voices/continue", ("login",) + ("away",) * 6),
+    "courses.enrol_people": ("/courses/local-voices/enrol-people", MANAGERS),
+    "courses.report": ("/courses/local-voices/report", MANAGERS),
+    "certificates.mine": ("/certificates/", SIGNED_IN),
+    "certificates.download": ("/certificates/{code}.pdf", ("login", 200, 403, 403, 403, 200, 200)),
+    "certificates.verify": ("/certificates/verify/{code}", PUBLIC),
+    "certificates.open_badge": ("/certificates/{code}/credential.json", PUBLIC),
+    "certificates.issuer": ("/certificates/issuer", PUBLIC),
+    "certificates.manage": ("/certificates/manage", MANAGERS),
+    "certificates.revoke": ("/certificates/manage/{code}/revoke", SCOPED),
+    "surveys.index": ("/surveys/", MANAGERS),
+    "surveys.mine": ("/surveys/mine", SIGNED_IN),
+    "surveys.answer": ("/surveys/s/{survey_token}", PUBLIC),
+    "surveys.edit": ("/surveys/{survey}/edit", CREATOR),
+    "surveys.edit_section": ("/surveys/{survey}/sections/{section}", CREATOR),
+    "surveys.edit_question": ("/surveys/{survey}/questions/{question}", CREATOR),
+    "surveys.translate": ("/surveys/{survey}/translate/de", CREATOR),
+    "surveys.share": ("/surveys/{survey}/share", CREATOR),
+    "surveys.results": ("/surveys/{survey}/results", CREATOR),
+    "surveys.export": ("/surveys/{survey}/export.csv", ("login", 403, 403, 403, 404, 403, 403)),
+    "surveys.import_responses": ("/surveys/{survey}/import", CREATOR),
+    "dashboards.index": ("/dashboards/?survey={survey}", MANAGERS),
+    "dashboards.answers": ("/dashboards/answers?survey={survey}", MANAGERS),
+    "dashboards.export": ("/dashboards/countries.csv?survey={survey}", MANAGERS),
+    "dashboards.report": ("/dashboards/report?survey={survey}&country=SI", SCOPED),
+    "dashboards.plotly_js": ("/dashboards/plotly.min.js", PUBLIC),
+    "dashboards.static": ("/dashboards/static/charts.js", PUBLIC),
+    "support.index": ("/support/", SIGNED_IN),
+    "support.ask": ("/support/ask", SIGNED_IN),
+    "support.ticket": ("/support/{ticket}", ("login", 200, 404, 404, 404, 404, 200)),
+    "support.attachment": ("/support/attachments/{attachment}", ("login", 200, 404, 404, 404, 404, 200)),
+    "support.publish": ("/support/{ticket}/faq", ("login", 403, 404, 404, 404, 404, 403)),
+    "support.faq": ("/support/faq", PUBLIC),
+    "support.faq_entry": ("/support/faq/{faq}", PUBLIC),
+    "support.suggestions": ("/support/faq/suggestions?q=viral", PUBLIC),
+    "support.static": ("/support/static/suggestions.js", PUBLIC),
+    "support.experts": ("/support/experts", ADMIN),
+    "support.edit_expert": ("/support/experts/{other_expert}", ADMIN),
+    "support.topics": ("/support/topics", ADMIN),
+    "support.edit_topic": ("/support/topics/communication", ADMIN),
+}
+PDF = b"%PDF-1.4\n%%EOF\n"
+SECRET = pyotp.random_base32()
+
+
+@pytest.fixture
+def world(app, course, create_user, create_organisation, answers):
+    """The objects behind the routes, owned by "learner" in Slovenia and by "trainer" (Slovenia)."""
+    town, elsewhere = create_organisation("Občina Črnomelj", "SI"), create_organisation("Stadtgemeinde Traiskirchen", "AT")
+    ids = {
+        "learner": create_user("learner@example.si", organisation_id=town),
+        "other_learner": create_user("other@example.si", organisation_id=town),
+        "other_expert": create_user("lawyer@example.eu", roles=(Role.EXPERT,)),
+        "other_trainer": create_user("trainer.at@example.eu", roles=(Role.TRAINER,), countries=("AT",), organisation_id=elsewhere),
+        "trainer": create_user("trainer.si@example.eu", roles=(Role.TRAINER,), countries=("SI",)),
+        "admin": create_user("admin@example.eu", roles=(Role.ADMIN,), two_factor_secret=SECRET),
+        "organisation": town,
+    }
+    clients = {name: app.test_client() for name in VISITORS}
+    for name in VISITORS[1:]:
+        email = {"learner": "learner@example.si", "other_learner": "other@example.si", "other_expert": "lawyer@example.eu",
+                 "other_trainer": "trainer.at@example.eu", "trainer": "trainer.si@example.eu", "admin": "admin@example.eu"}[name]
+        clients[name].sign_in(email)
+    clients["admin"].submit("/accounts/sign-in/code", {"code": pyotp.TOTP(SECRET).now()})
+    learner = clients["learner"]
+    learner.submit("/courses/local-voices/enrol")
+    learner.submit("/courses/local-voices/lessons/first-steps/done")
+    learner.submit("/courses/local-voices/lessons/second-steps/check", {"q0": "b", "q1": ["a", "c"]})
+    trainer = clients["trainer"]
+    trainer.submit("/surveys/from-template", {"course": "local-voices"})
+    learner.submit("/support/ask", {"subject": "A viral post", "topic": "communication", "language": "en", "body": "What now?",
+                                    "files": [(io.BytesIO(PDF), "leaflet.pdf")]}, content_type="multipart/form-data")
+    with app.app_context():
+        db.session.add(ExpertProfile(user_id=ids["other_expert"], topics=["migration-law"], languages=["en"]))
+        survey = db.session.scalar(select(Survey))
+        survey.published = True
+        ticket = db.session.scalar(select(Ticket))
+        db.session.add(FaqEntry(ticket_id=ticket.id, topic_slug="communication", language="en", question="A viral post?", answer="Answer once.", answer_html="<p>Answer once.</p>"))
+        _invitation, join_token = accounts.create_invitation(db.session.get(Organisation, town), role=Role.LEARNER, created_by=db.session.get(User, ids["trainer"]))
+        accounts.request_password_reset("other@example.si")
+        db.session.commit()
+        reset_token = re.search(r"/accounts/password-reset/(\S+)", db.session.scalars(select(OutboxMessage.body)).all()[-1]).group(1)
+        ids.update(
+            message=db.session.scalar(select(OutboxMessage.id)), code=db.session.scalar(select(Certificate.code)),
+            survey=survey.id, survey_token=survey.token, section=survey.sections[0].id, question=survey.questions[0].id,
+            ticket=ticket.id, attachment=db.session.scalar(select(Attachment.id)), faq=db.session.scalar(select(FaqEntry.id)),
+            join_token=join_token, reset_token=reset_token,
+        )
+        assert db.session.scalar(select(Invitation.id)) and ids["code"]
+    return ids, clients
+
+
+def answer_of(response) -> object:
+    if response.status_code in (301, 302, 303, 307, 308):
+        return "login" if response.headers["Location"].startswith("/accounts/sign-in") else "away"
+    return response.status_code
+
+
+def test_every_get_route_is_in_the_table(app):
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules() if "GET" in rule.methods}
+
+    assert endpoints - set(TABLE) == set(), "add the new routes to TABLE with the answer each visitor must get"
+    assert set(TABLE) - endpoints == set()
+
+
+def test_each_visitor_gets_the_answer_the_table_gives(world):
+    ids, clients = world
+    wrong = []
+    for endpoint, (path, expected) in TABLE.items():
+        url = path.format(**ids)
+        for visitor, wanted in zip(VISITORS, expected):
+            response = clients[visitor].get(url)
+            got = answer_of(response)
+            response.close()
+            if got != wanted:
+                wrong.append(f"{endpoint} {url} as {visitor}: got {got}, expected {wanted}")
+    assert wrong == [], "\n".join(wrong)
