@@ -11,19 +11,16 @@ from lms.accounts.models import Invitation, Organisation, Role, User
 from lms.accounts.views import bp
 from lms.core.forms import choices
 from lms.core.mail import external_url
+from lms.core.templating import page_number
 from lms.extensions import db
 from lms.i18n import country_choices
-
-
-def _page() -> int:
-    return request.args.get("page", 1, type=int)
 
 
 @bp.get("/admin/users")
 @roles_required(Role.ADMIN)
 def users():
     text, role, country = (request.args.get(key, "").strip() for key in ("q", "role", "country"))
-    page = services.search_users(text, role, country, _page())
+    page = services.search_users(text, role, country, page_number())
     return render_template(
         "accounts/admin/users.html", page=page, q=text, role=role, country=country,
         roles=[(str(r), r.label) for r in Role], countries=country_choices(),
@@ -81,7 +78,7 @@ def edit_user(user_id: int | None = None):
 @roles_required(Role.ADMIN)
 def organisations():
     text, country = request.args.get("q", "").strip(), request.args.get("country", "")
-    page = services.search_organisations(text, country, _page())
+    page = services.search_organisations(text, country, page_number())
     return render_template("accounts/admin/organisations.html", page=page, q=text, country=country, countries=country_choices())
 
 
@@ -126,7 +123,7 @@ def invitations():
             flash(_("We have sent the invitation to %(email)s.", email=invitation.email), "success")
             return redirect(url_for("accounts.invitations"))
         link = external_url("accounts.join", token=token)
-    page = services.invitations_for(current_user, _page())
+    page = services.invitations_for(current_user, page_number())
     return render_template("accounts/admin/invitations.html", form=form, page=page, link=link)
 
 

@@ -11,6 +11,7 @@ from lms.certificates import credential, pdf, services
 from lms.certificates.forms import ActionForm, RevokeForm
 from lms.core.mail import external_url
 from lms.courses import api as courses
+from lms.core.templating import page_number
 from lms.extensions import db, limiter
 from lms.i18n import LANGUAGES
 
@@ -98,7 +99,7 @@ def issuer():
 @roles_required(Role.ADMIN, Role.TRAINER)
 def manage():
     text, course = request.args.get("q", "").strip()[:100], request.args.get("course", "")
-    page = services.search(current_user, text, course, request.args.get("page", 1, type=int))
+    page = services.search(current_user, text, course, page_number())
     return render_template(
         "certificates/manage.html", page=page, q=text, course=course,
         courses=courses.course_choices(str(get_locale())), reader_language=str(get_locale()),

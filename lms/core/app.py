@@ -6,11 +6,13 @@ from pathlib import Path
 
 from flask import Flask
 from sqlalchemy import event
+from werkzeug.routing import IntegerConverter
 
 from lms import i18n
 from lms.core import config as settings
 from lms.core import cli, errors, mail, security, templating
 from lms.core.plugins import load_plugins
+from lms.core.templating import MAX_ID
 from lms.core.views import bp as core_bp
 from lms.extensions import csrf, db, limiter, login_manager, migrate
 
@@ -34,6 +36,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     settings.finish(app.config, app.instance_path, i18n.LANGUAGES)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
+    app.url_map.converters["int"] = BoundedInteger
     _init_extensions(app)
     i18n.init_app(app)
     security.init_app(app)
@@ -47,6 +50,14 @@ def create_app(test_config: dict | None = None) -> Flask:
     if not app.debug:
         app.logger.setLevel(logging.INFO)
     return app
+
+
+class BoundedInteger(IntegerConverter):
+    """An <int:…> in a route, no larger than the database's integer columns: a huge id is a 404, not an error."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(url_map, *args, **kwargs)
 
 
 def _init_extensions(app: Flask) -> None:

@@ -50,3 +50,20 @@ def init_app(app) -> None:
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
+
+
+#: The largest id the database's integer columns hold.
+MAX_ID = 2**31 - 1
+
+
+def identifier(text: str) -> int:
+    """Parse an id from a query string; out-of-range values are refused like any malformed one (ValueError)."""
+    value = int(text)
+    if not 1 <= value <= MAX_ID:
+        raise ValueError(text)
+    return value
+
+
+def page_number() -> int:
+    """Return the requested page of a list, kept within sensible bounds (a huge number is not an error)."""
+    return min(max(request.args.get("page", 1, type=int), 1), 100_000)

@@ -1,6 +1,6 @@
 """The core pages: home, the language switch, the outbox for admins."""
 
-from flask import Blueprint, abort, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, redirect, render_template, session, url_for
 from flask_login import current_user
 
 from lms.accounts.access import roles_required
@@ -10,6 +10,7 @@ from lms.core.mail import outbox_page
 from lms.core.models import OutboxMessage
 from lms.core.plugins import menu_for
 from lms.core.security import safe_next
+from lms.core.templating import page_number
 from lms.extensions import db
 from lms.i18n import SESSION_KEY
 
@@ -36,7 +37,7 @@ def set_language():
 @bp.get("/outbox")
 @roles_required(Role.ADMIN)
 def outbox():
-    return render_template("core/outbox.html", page=outbox_page(request.args.get("page", 1, type=int)))
+    return render_template("core/outbox.html", page=outbox_page(page_number()))
 
 
 @bp.get("/outbox/<int:message_id>")

@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from lms.accounts.models import Role
 from lms.certificates import api as certificates
 from lms.core.plugins import enabled_plugins
+from lms.core.templating import identifier
 from lms.courses import api as courses
 from lms.i18n import EU_COUNTRIES, country_name
 from lms.support import api as support
@@ -66,7 +67,7 @@ def parse_filters(args, user) -> Filters:
     if allowed is not None and set(countries) - allowed:
         raise ScopeError(_("You can only see the countries you follow as a trainer."))
     end = _month(args.get("to"))
-    return Filters(args.get("survey", type=int), countries, _month(args.get("from")), end and _next_month(end))
+    return Filters(args.get("survey", type=identifier), countries, _month(args.get("from")), end and _next_month(end))
 
 
 def countries_in_view(filters: Filters, user) -> set[str] | None:

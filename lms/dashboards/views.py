@@ -12,6 +12,7 @@ from flask_login import current_user
 
 from lms.accounts.access import roles_required
 from lms.accounts.models import Role
+from lms.core.templating import identifier, page_number
 from lms.dashboards import services
 from lms.i18n import LANGUAGES, country_choices, country_name
 from lms.surveys import api as surveys
@@ -75,9 +76,9 @@ def answers():
     if info is None:
         abort(404)
     languages = [code for code in request.args.getlist("language") if code in LANGUAGES]
-    question = request.args.get("question", type=int)
+    question = request.args.get("question", type=identifier)
     search = request.args.get("q", "").strip()[:100]
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = page_number()
     rows, total = services.text_page(filters, current_user, question_id=question, languages=languages, search=search, page=page)
     texts = {item.id: item.text for item in info.questions if item.kind in (surveys.Kind.SHORT_TEXT, surveys.Kind.LONG_TEXT, surveys.Kind.MULTIPLE)}
     return render_template("dashboards/answers.html", info=info, rows=rows, total=total, page=page, pages=(total + 24) // 25,
