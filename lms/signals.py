@@ -68,3 +68,14 @@ ticket_answered = _signals.signal("ticket-answered", doc="""
 Sent when an expert answers a question (not for internal notes). The *sender* is the ticket;
 `expert` is who answered and `message` the answer.
 """)
+
+personal_data_requested = _signals.signal("personal-data-requested", doc="""
+Asked when a person downloads the data the platform holds about them. The *sender* is the
+user. A receiver returns a dict {section title: JSON-serialisable data}, or None.
+""")
+
+user_erasing = _signals.signal("user-erasing", doc="""
+Sent when an admin erases a person, before their account is anonymised. The *sender* is the
+user. Receivers delete or anonymise their package's personal data of the person, keeping
+anonymous statistics and verification answers consistent; they flush, never commit.
+""")

@@ -40,6 +40,7 @@ TABLE = {
     "accounts.reset_password": ("/accounts/password-reset/{reset_token}", PUBLIC),
     "accounts.join": ("/accounts/join/{join_token}", PUBLIC),
     "accounts.profile": ("/accounts/profile", SIGNED_IN),
+    "accounts.my_data": ("/accounts/profile/data.json", SIGNED_IN),
     "accounts.two_factor_setup": ("/accounts/two-factor", SIGNED_IN),
     "accounts.users": ("/accounts/admin/users", ADMIN),
     "accounts.edit_user": ("/accounts/admin/users/{learner}", ADMIN),

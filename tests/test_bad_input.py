@@ -107,3 +107,12 @@ def test_huge_ids_are_not_found_rather_than_errors(admin, path):
     response = client.get(path.format(huge="9" * 40))
 
     assert response.status_code in (404, 200)
+
+
+@pytest.mark.parametrize("url", ["/courses/?q=%00", "/courses/%00", "/support/faq?q=a%00b"])
+def test_nul_bytes_are_refused_with_400(client, url):
+    assert client.get(url).status_code == 400
+
+
+def test_nul_bytes_in_forms_are_refused_with_400(client):
+    assert client.submit("/accounts/password-reset", {"email": "a\x00@example.eu"}).status_code == 400

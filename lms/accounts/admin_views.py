@@ -4,9 +4,9 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from lms.accounts import services
+from lms.accounts import privacy, services
 from lms.accounts.access import roles_required
-from lms.accounts.forms import InvitationForm, OrganisationForm, UserForm, organisation_choices
+from lms.accounts.forms import EraseForm, InvitationForm, OrganisationForm, UserForm, organisation_choices
 from lms.accounts.models import Invitation, Organisation, Role, User
 from lms.accounts.views import bp
 from lms.core.forms import choices
@@ -71,7 +71,21 @@ def edit_user(user_id: int | None = None):
             if user is None:
                 flash(_("We have sent %(email)s a link to choose a password.", email=saved.email), "info")
             return redirect(url_for("accounts.edit_user", user_id=saved.id))
-    return render_template("accounts/admin/user_form.html", form=form, user=user)
+    return render_template("accounts/admin/user_form.html", form=form, user=user, erase_form=EraseForm())
+
+
+@bp.post("/admin/users/<int:user_id>/erase")
+@roles_required(Role.ADMIN)
+def erase_user(user_id: int):
+    user = db.get_or_404(User, user_id)
+    form = EraseForm()
+    if user.id == current_user.id or not form.validate_on_submit():
+        flash(_("Tick the confirmation to erase this person; you cannot erase yourself."), "error")
+        return redirect(url_for("accounts.edit_user", user_id=user.id))
+    privacy.erase(user, current_user)
+    db.session.commit()
+    flash(_("The person's data has been erased."), "success")
+    return redirect(url_for("accounts.users"))
 
 
 @bp.get("/admin/organisations")

@@ -168,3 +168,10 @@ class OrganisationForm(BaseForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.country.choices = choices(country_choices())
+
+
+class EraseForm(BaseForm):
+    confirm = BooleanField(
+        _l("I understand: the person's account, progress, questions and survey participation are removed for good"),
+        [InputRequired(message=_l("Tick the box to confirm."))],
+    )

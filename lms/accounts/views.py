@@ -2,11 +2,11 @@
 
 import time
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, session, url_for
+from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from lms.accounts import services
+from lms.accounts import privacy, services
 from lms.accounts.forms import (
     ChangePasswordForm, ConfirmPasswordForm, JoinForm, NewPasswordForm, ProfileForm, RegisterForm,
     ResetRequestForm, SecondFactorForm, SignInForm, TwoFactorSetupForm, organisation_choices,
@@ -192,6 +192,14 @@ def change_password():
             return redirect(url_for("accounts.profile"))
         form.current.errors.append(_("This is not your current password."))
     return render_template("accounts/profile.html", form=ProfileForm(obj=current_user), password_form=form), 422
+
+
+@bp.get("/profile/data.json")
+@login_required
+def my_data():
+    response = jsonify(privacy.personal_data(current_user))
+    response.headers["Content-Disposition"] = 'attachment; filename="my-clarinet-data.json"'
+    return response
 
 
 @bp.post("/profile/sign-out-everywhere")

@@ -3,7 +3,7 @@
 from flask_babel import lazy_gettext as _l
 
 from lms import signals
-from lms.certificates.handlers import issue_when_due, render_course_certificate
+from lms.certificates.handlers import erase_person, issue_when_due, personal_data, render_course_certificate
 from lms.certificates.views import bp
 from lms.core.plugins import MenuEntry, Plugin, connect, signed_in, with_roles
 
@@ -13,6 +13,8 @@ def init_app(app):
     connect(signals.course_completed, issue_when_due, plugin="certificates")
     connect(signals.course_requirements_changed, issue_when_due, plugin="certificates")
     connect(signals.template_hook, render_course_certificate, plugin="certificates", sender="course-sidebar")
+    connect(signals.personal_data_requested, personal_data, plugin="certificates")
+    connect(signals.user_erasing, erase_person, plugin="certificates")
 
 
 plugin = Plugin(

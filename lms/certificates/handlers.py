@@ -4,7 +4,12 @@ from flask import render_template
 from flask_login import current_user
 from markupsafe import Markup
 
+from sqlalchemy import select
+
 from lms.certificates import services
+from lms.certificates.models import Certificate
+from lms.core.time import utcnow
+from lms.extensions import db
 
 
 def issue_when_due(sender, user, course_slug, **kwargs) -> None:
@@ -18,3 +23,19 @@ def render_course_certificate(sender, course, enrollment, **kwargs) -> Markup | 
     if certificate is None or certificate.status != "valid":
         return None
     return Markup(render_template("certificates/_course_sidebar.html", certificate=certificate))
+
+
+def personal_data(sender, **kwargs) -> dict:
+    """The person's certificates."""
+    return {"certificates": [
+        {"code": c.code, "course": c.course_slug, "name": c.learner_name, "issued_at": c.issued_at.isoformat(), "status": c.status}
+        for c in db.session.scalars(select(Certificate).where(Certificate.user_id == sender.id))
+    ]}
+
+
+def erase_person(sender, **kwargs) -> None:
+    """Remove the person's name from their certificates; verifying one then answers that it was revoked, and when."""
+    for certificate in db.session.scalars(select(Certificate).where(Certificate.user_id == sender.id)):
+        certificate.learner_name, certificate.organisation_name, certificate.user_id = "—", None, None
+        if certificate.revoked_at is None:
+            certificate.revoked_at, certificate.revoked_reason = utcnow(), "Erased at the person's request."

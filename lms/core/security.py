@@ -2,7 +2,7 @@
 
 from urllib.parse import urlsplit
 
-from flask import request
+from flask import abort, request
 
 #: No inline script, no third-party origin; images may be data: and blob: for chart downloads.
 CONTENT_SECURITY_POLICY = "; ".join([
@@ -32,6 +32,12 @@ def set_security_headers(response):
     return response
 
 
+def refuse_nul_bytes() -> None:
+    """Answer 400 to a request with a NUL character anywhere: PostgreSQL text cannot hold one."""
+    if "\x00" in request.path or any("\x00" in key or any("\x00" in value for value in values) for key, values in request.values.lists()):
+        abort(400)
+
+
 def is_safe_redirect(target: str | None) -> bool:
     """Tell whether *target* is a path on this site (so `?next=` cannot send people away)."""
     if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
@@ -47,5 +53,6 @@ def safe_next(default: str) -> str:
 
 
 def init_app(app) -> None:
-    """Send the security headers with every response."""
+    """Refuse NUL bytes and send the security headers with every response."""
+    app.before_request(refuse_nul_bytes)
     app.after_request(set_security_headers)

@@ -6,13 +6,15 @@ from lms import signals
 from lms.core.plugins import MenuEntry, Plugin, connect, signed_in
 from lms.courses.cli import cli
 from lms.courses.demo import load_demo_progress
-from lms.courses.handlers import render_home_learning
+from lms.courses.handlers import erase_person, personal_data, render_home_learning
 from lms.courses.views import bp
 
 
 def init_app(app):
-    """Show learners their courses on the home page."""
+    """Show learners their courses on the home page; take part in data export and erasure."""
     connect(signals.template_hook, render_home_learning, plugin="courses", sender="home")
+    connect(signals.personal_data_requested, personal_data, plugin="courses")
+    connect(signals.user_erasing, erase_person, plugin="courses")
 
 
 plugin = Plugin(

@@ -6,13 +6,15 @@ from lms import signals
 from lms.core.plugins import MenuEntry, Plugin, connect, signed_in, with_roles
 from lms.support.cli import cli
 from lms.support.demo import load_demo_support
-from lms.support.handlers import render_ask_link
+from lms.support.handlers import erase_person, personal_data, render_ask_link
 from lms.support.admin_views import bp
 
 
 def init_app(app):
-    """Offer "Ask an expert" on every lesson."""
+    """Offer "Ask an expert" on every lesson; take part in data export and erasure."""
     connect(signals.template_hook, render_ask_link, plugin="support", sender="lesson-actions")
+    connect(signals.personal_data_requested, personal_data, plugin="support")
+    connect(signals.user_erasing, erase_person, plugin="support")
 
 
 plugin = Plugin(

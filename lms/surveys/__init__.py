@@ -5,7 +5,7 @@ from flask_babel import lazy_gettext as _l
 from lms import signals
 from lms.core.plugins import MenuEntry, Plugin, connect, with_roles
 from lms.surveys.demo import load_demo_survey
-from lms.surveys.handlers import evaluation_requirement, invite_to_course_survey, render_pending_surveys
+from lms.surveys.handlers import erase_person, evaluation_requirement, invite_to_course_survey, personal_data, render_pending_surveys
 from lms.surveys.builder_views import bp
 
 
@@ -14,6 +14,8 @@ def init_app(app):
     connect(signals.course_completed, invite_to_course_survey, plugin="surveys")
     connect(signals.completion_requirements, evaluation_requirement, plugin="surveys")
     connect(signals.template_hook, render_pending_surveys, plugin="surveys", sender="home")
+    connect(signals.personal_data_requested, personal_data, plugin="surveys")
+    connect(signals.user_erasing, erase_person, plugin="surveys")
 
 
 plugin = Plugin(

@@ -4,12 +4,13 @@ from flask import render_template
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from markupsafe import Markup
+from sqlalchemy import delete, select, update
 
 from lms import signals
 from lms.core.mail import external_url
 from lms.extensions import db
 from lms.surveys import services
-from lms.surveys.models import Participation
+from lms.surveys.models import Draft, Participation, Response, Survey
 
 
 def invite_to_course_survey(sender, user, course_slug, **kwargs) -> None:
@@ -37,3 +38,26 @@ def render_pending_surveys(sender, user, **kwargs) -> Markup | None:
     if not pending:
         return None
     return Markup(render_template("surveys/_pending.html", surveys=pending, reader_language=str(get_locale())))
+
+
+def personal_data(sender, **kwargs) -> dict:
+    """The surveys the person took part in; answers only where the survey was not anonymous."""
+    entries = []
+    for participation in db.session.scalars(select(Participation).where(Participation.user_id == sender.id)):
+        survey = db.session.get(Survey, participation.survey_id)
+        entry = {"survey": survey.text("title", sender.language), "invited": participation.invited_at is not None, "answered": participation.answered}
+        if not survey.anonymous:
+            entry["answers"] = [
+                {"question": answer.question_id, "row": answer.row_code, "option": answer.option_code, "number": answer.number, "text": answer.text}
+                for response in db.session.scalars(select(Response).where(Response.survey_id == survey.id, Response.user_id == sender.id))
+                for answer in response.answers
+            ]
+        entries.append(entry)
+    return {"surveys": entries}
+
+
+def erase_person(sender, **kwargs) -> None:
+    """Forget that the person took part and their drafts; identified answers stay as anonymous ones."""
+    db.session.execute(delete(Participation).where(Participation.user_id == sender.id))
+    db.session.execute(delete(Draft).where(Draft.user_id == sender.id))
+    db.session.execute(update(Response).where(Response.user_id == sender.id).values(user_id=None, submitted_at=None))
