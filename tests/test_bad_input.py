@@ -116,3 +116,12 @@ def test_nul_bytes_are_refused_with_400(client, url):
 
 def test_nul_bytes_in_forms_are_refused_with_400(client):
     assert client.submit("/accounts/password-reset", {"email": "a\x00@example.eu"}).status_code == 400
+
+
+def test_a_number_too_long_to_compare_is_an_error_beside_the_field(admin, create_organisation):
+    client, _ids = admin
+    town = create_organisation()
+
+    response = client.submit("/accounts/invitations", {"organisation": str(town), "role": "learner", "max_uses": "9" * 400})
+
+    assert response.status_code == 200 and "Not a valid integer value." in response.get_data(as_text=True)

@@ -1,13 +1,13 @@
 """The forms of sign-in, profile, invitations and administration."""
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, EmailField, IntegerField, PasswordField, SelectField, SelectMultipleField
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, SelectMultipleField
 from wtforms import widgets
 from wtforms.validators import Email, EqualTo, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from lms.accounts.models import OrganisationKind, Role
 from lms.accounts.services import MIN_PASSWORD_LENGTH
-from lms.core.forms import BaseForm, choices, language_choices, strip, text_field
+from lms.core.forms import BaseForm, IntegerField, choices, language_choices, strip, text_field
 from lms.i18n import country_choices, timezone_choices
 
 EMAIL_MAX = 254

@@ -2,6 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+import wtforms
 from wtforms import SelectField, StringField
 from wtforms.fields import SelectChoice
 from wtforms.validators import Length
@@ -27,6 +28,16 @@ class TrimmedStringField(StringField):
         super().process_formdata(valuelist)
         if self.data is not None:
             self.data = "".join(ch for ch in self.data.strip() if ch.isprintable())
+
+
+class IntegerField(wtforms.IntegerField):
+    """A whole number of at most 12 digits (WTForms' range check fails on longer ones)."""
+
+    def process_formdata(self, valuelist):
+        if valuelist and len(str(valuelist[0]).strip().lstrip("+-")) > 12:
+            self.data = None
+            raise ValueError(self.gettext("Not a valid integer value."))
+        super().process_formdata(valuelist)
 
 
 def strip(value):

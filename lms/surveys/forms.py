@@ -2,11 +2,11 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, DateField, HiddenField, IntegerField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, DateField, HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp
 
 from lms.accounts.forms import CheckboxesField
-from lms.core.forms import BaseForm, choices, language_choices
+from lms.core.forms import BaseForm, IntegerField, choices, language_choices
 from lms.i18n import country_choices
 from lms.surveys.models import Kind, Question, Survey
 from lms.surveys.services import Value
