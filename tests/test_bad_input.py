@@ -27,7 +27,9 @@ FIELDS = st.dictionaries(
     max_size=8,
 )
 SECRET = pyotp.random_base32()
-RELAXED = settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+#: Deterministic examples, so that CI does not pass or fail by chance; raise max_examples to explore further.
+RELAXED = settings(max_examples=12, deadline=None, derandomize=True, database=None,
+                   suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 
 
 @pytest.fixture
