@@ -143,6 +143,8 @@ def finish(config: dict, instance_path: str, languages: dict) -> None:
             raise ConfigError("SECRET_KEY (or LMS_SECRET_KEY) must be set outside development.")
         config["SECRET_KEY"] = development_secret(instance_path)
     config["SQLALCHEMY_DATABASE_URI"] = database_uri(config["DATABASE_URL"], instance_path)
+    # A connection that died with a database restart is replaced before use, not handed to a request.
+    config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True})
     config["CONTENT_DIR"] = config["CONTENT_DIR"] or str(config["PROJECT_ROOT"] / "course_content")
     config["TRUSTED_HOSTS"] = config["TRUSTED_HOSTS"] or None
     secure = not (development or config.get("TESTING"))

@@ -1,12 +1,16 @@
 """Error pages in the reader's language, for every error a person can meet."""
 
 import logging
+import sqlite3
 
-from flask import render_template
+from flask import g, render_template
 from flask.globals import request_ctx
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from sqlalchemy.exc import OperationalError
+from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
+
+from lms.extensions import db, login_manager
 
 log = logging.getLogger("lms.core")
 
@@ -19,6 +23,7 @@ MESSAGES = {
     413: (_l("File too large"), _l("What you sent is larger than the platform accepts. Please send a smaller file.")),
     429: (_l("Too many attempts"), _l("You have tried this too often in a short time. Please wait a few minutes and try again.")),
     500: (_l("Something went wrong"), _l("An unexpected error happened on our side. It has been recorded; please try again in a moment.")),
+    503: (_l("Temporarily unavailable"), _l("The platform cannot reach its database at the moment. Nothing you sent was saved; please try again in a minute.")),
 }
 CSRF_MESSAGE = _l("This form has expired or was sent from another site. Please reload the page and send it again.")
 
@@ -44,8 +49,25 @@ def render_unexpected(error: Exception):
     return render_error(InternalServerError())
 
 
+#: SQLite's operational errors that mean "try again", unlike a missing table or column.
+SQLITE_OUTAGES = ("database is locked", "unable to open database file", "disk I/O error")
+
+
+def render_outage(error: OperationalError):
+    """Answer 503 while the database is unreachable (restarting, say), without touching it again."""
+    if isinstance(error.orig, sqlite3.OperationalError) and str(error.orig) not in SQLITE_OUTAGES:
+        return render_unexpected(error)
+    log.error("Database unavailable: %s", error.orig)
+    db.session.rollback()
+    g._login_user = login_manager.anonymous_user()  # the page must not load the visitor from the database
+    response = render_error(ServiceUnavailable())
+    response.headers["Retry-After"] = "30"
+    return response
+
+
 def init_app(app) -> None:
     """Register the error pages."""
     app.register_error_handler(HTTPException, render_error)
     if not app.debug:
+        app.register_error_handler(OperationalError, render_outage)
         app.register_error_handler(Exception, render_unexpected)

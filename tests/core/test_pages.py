@@ -104,6 +104,16 @@ def test_an_unexpected_error_gets_a_translated_500_page(app, client):
     assert "RuntimeError" not in response.get_data(as_text=True)
 
 
+def test_an_unreachable_database_gets_a_translated_503_page(make_app, tmp_path):
+    app = make_app(DATABASE_URL=f"sqlite:///{tmp_path}/missing-folder/lms.sqlite")
+
+    response = app.test_client().get("/courses/?lang=it")
+
+    assert response.status_code == 503
+    assert response.headers["Retry-After"] == "30"
+    assert html_lang(response) == "it"
+
+
 def test_security_headers_forbid_inline_script_and_framing(client):
     headers = client.get("/").headers
 
@@ -140,5 +150,5 @@ def test_only_paths_on_this_site_are_safe_redirects(target, safe):
 def test_error_pages_cover_every_status_a_person_can_meet():
     from lms.core.errors import MESSAGES
 
-    assert set(MESSAGES) == {400, 403, 404, 405, 413, 429, 500}
+    assert set(MESSAGES) == {400, 403, 404, 405, 413, 429, 500, 503}
     assert InternalServerError.code in MESSAGES
