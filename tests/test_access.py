@@ -1,6 +1,7 @@
-"""Who may see what: every GET route of the app, for every kind of visitor, checked against one table.
+"""Who may see and do what: every route of the app, for every kind of visitor, checked against two tables
+(GET, and POST with a valid CSRF token and an empty form).
 
-The table is checked against the app's own URL map, so a new route without an entry fails here.
+The tables are checked against the app's own URL map, so a new route without an entry fails here.
 Expected answers: a status code, or "login" (sent to sign in), or "away" (redirected elsewhere).
 """
 
@@ -93,6 +94,57 @@ TABLE = {
     "support.topics": ("/support/topics", ADMIN),
     "support.edit_topic": ("/support/topics/communication", ADMIN),
 }
+#: endpoint -> (path, expected answer per visitor) when the visitor sends the form empty. Those who may
+#: act find the form shown again with the errors beside its fields (200, or 422 where the view says so),
+#: a one-click action done or refused with a message ("away"), or a malformed action refused (400).
+#: No row changes what a later row checks; signing out comes last.
+SIGNED_IN_AWAY = ("login",) + ("away",) * 6
+CREATOR_AWAY = ("login", 403, 403, 403, 404, "away", "away")
+POST_TABLE = {
+    "core.set_language": ("/language", (400,) * 7),
+    "accounts.login": ("/accounts/sign-in", (200,) + ("away",) * 6),
+    "accounts.second_factor": ("/accounts/sign-in/code", ("login",) * 7),
+    "accounts.register": ("/accounts/register", (404,) * 7),
+    "accounts.request_reset": ("/accounts/password-reset", PUBLIC),
+    "accounts.reset_password": ("/accounts/password-reset/{reset_token}", PUBLIC),
+    "accounts.join": ("/accounts/join/{join_token}", PUBLIC),
+    "accounts.profile": ("/accounts/profile", SIGNED_IN),
+    "accounts.change_password": ("/accounts/profile/password", ("login",) + (422,) * 6),
+    "accounts.two_factor_setup": ("/accounts/two-factor", SIGNED_IN),
+    "accounts.recovery_codes": ("/accounts/two-factor/recovery-codes", ("login",) + (404,) * 5 + ("away",)),
+    "accounts.two_factor_disable": ("/accounts/two-factor/off", SIGNED_IN_AWAY),
+    "accounts.sign_out_everywhere": ("/accounts/profile/sign-out-everywhere", SIGNED_IN_AWAY),
+    "accounts.edit_user": ("/accounts/admin/users/{learner}", ADMIN),
+    "accounts.erase_user": ("/accounts/admin/users/{other_learner}/erase", ("login", 403, 403, 403, 403, 403, "away")),
+    "accounts.edit_organisation": ("/accounts/admin/organisations/{organisation}", ADMIN),
+    "accounts.invitations": ("/accounts/invitations", MANAGERS),
+    "accounts.revoke_invitation": ("/accounts/invitations/{invitation}/revoke", ("login", 403, 403, 403, 403, "away", "away")),
+    "courses.enrol": ("/courses/local-voices/enrol", SIGNED_IN_AWAY),
+    "courses.complete_lesson": ("/courses/local-voices/lessons/first-steps/done", SIGNED_IN_AWAY),
+    "courses.submit_check": ("/courses/local-voices/lessons/second-steps/check", ("login",) + (422,) * 6),
+    "courses.enrol_people": ("/courses/local-voices/enrol-people", MANAGERS),
+    "certificates.reissue": ("/certificates/{code}/reissue", ("login", "away", 403, 403, 403, 403, 403)),
+    "certificates.revoke": ("/certificates/manage/{code}/revoke", SCOPED),
+    "surveys.new": ("/surveys/new", ("login", 403, 403, 403, "away", "away", "away")),
+    "surveys.from_template": ("/surveys/from-template", ("login", 403, 403, 403, 400, 400, 400)),
+    "surveys.edit": ("/surveys/{survey}/edit", CREATOR),
+    "surveys.add_section": ("/surveys/{survey}/sections", CREATOR_AWAY),
+    "surveys.add_question": ("/surveys/{survey}/sections/{section}/questions", ("login", 403, 403, 403, 404, 400, 400)),
+    "surveys.edit_section": ("/surveys/{survey}/sections/{section}", CREATOR_AWAY),
+    "surveys.edit_question": ("/surveys/{survey}/questions/{question}", CREATOR),
+    "surveys.translate": ("/surveys/{survey}/translate/de", CREATOR_AWAY),
+    "surveys.rearrange": ("/surveys/{survey}/questions/{question}/down", CREATOR_AWAY),
+    "surveys.lifecycle": ("/surveys/{survey}/duplicate", CREATOR_AWAY),
+    "surveys.import_responses": ("/surveys/{survey}/import", CREATOR),
+    "surveys.answer": ("/surveys/s/{survey_token}", (422,) * 7),
+    "support.ask": ("/support/ask", SIGNED_IN),
+    "support.ticket": ("/support/{ticket}", ("login", 422, 404, 404, 404, 404, 422)),
+    "support.act": ("/support/{ticket}/take", ("login", 403, 404, 404, 404, 404, 403)),
+    "support.publish": ("/support/{ticket}/faq", ("login", 403, 404, 404, 404, 404, 403)),
+    "support.edit_expert": ("/support/experts/{other_expert}", ("login", 403, 403, 403, 403, 403, "away")),
+    "support.edit_topic": ("/support/topics/communication", ADMIN),
+    "accounts.logout": ("/accounts/sign-out", ("login",) * 7),
+}
 PDF = b"%PDF-1.4\n%%EOF\n"
 SECRET = pyotp.random_base32()
 
@@ -100,6 +152,7 @@ SECRET = pyotp.random_base32()
 @pytest.fixture
 def world(app, course, create_user, create_organisation, answers):
     """The objects behind the routes, owned by "learner" in Slovenia and by "trainer" (Slovenia)."""
+    app.config["SIGN_IN_RATE_LIMIT"] = "100 per minute"  # seven visitors sign in, then post to sign-in, from one address
     town, elsewhere = create_organisation("Občina Črnomelj", "SI"), create_organisation("Stadtgemeinde Traiskirchen", "AT")
     ids = {
         "learner": create_user("learner@example.si", organisation_id=town),
@@ -130,7 +183,7 @@ def world(app, course, create_user, create_organisation, answers):
         survey.published = True
         ticket = db.session.scalar(select(Ticket))
         db.session.add(FaqEntry(ticket_id=ticket.id, topic_slug="communication", language="en", question="A viral post?", answer="Answer once.", answer_html="<p>Answer once.</p>"))
-        _invitation, join_token = accounts.create_invitation(db.session.get(Organisation, town), role=Role.LEARNER, created_by=db.session.get(User, ids["trainer"]))
+        invitation, join_token = accounts.create_invitation(db.session.get(Organisation, town), role=Role.LEARNER, created_by=db.session.get(User, ids["trainer"]))
         accounts.request_password_reset("other@example.si")
         db.session.commit()
         reset_token = re.search(r"/accounts/password-reset/(\S+)", db.session.scalars(select(OutboxMessage.body)).all()[-1]).group(1)
@@ -138,7 +191,7 @@ def world(app, course, create_user, create_organisation, answers):
             message=db.session.scalar(select(OutboxMessage.id)), code=db.session.scalar(select(Certificate.code)),
             survey=survey.id, survey_token=survey.token, section=survey.sections[0].id, question=survey.questions[0].id,
             ticket=ticket.id, attachment=db.session.scalar(select(Attachment.id)), faq=db.session.scalar(select(FaqEntry.id)),
-            join_token=join_token, reset_token=reset_token,
+            join_token=join_token, reset_token=reset_token, invitation=invitation.id,
         )
         assert db.session.scalar(select(Invitation.id)) and ids["code"]
     return ids, clients
@@ -150,22 +203,25 @@ def answer_of(response) -> object:
     return response.status_code
 
 
-def test_every_get_route_is_in_the_table(app):
-    endpoints = {rule.endpoint for rule in app.url_map.iter_rules() if "GET" in rule.methods}
+@pytest.mark.parametrize(("method", "table"), [("GET", TABLE), ("POST", POST_TABLE)])
+def test_every_route_is_in_the_table(app, method, table):
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules() if method in rule.methods}
 
-    assert endpoints - set(TABLE) == set(), "add the new routes to TABLE with the answer each visitor must get"
-    assert set(TABLE) - endpoints == set()
+    assert endpoints - set(table) == set(), f"add the new {method} routes to the table with the answer each visitor must get"
+    assert set(table) - endpoints == set()
 
 
 def test_each_visitor_gets_the_answer_the_table_gives(world):
     ids, clients = world
     wrong = []
-    for endpoint, (path, expected) in TABLE.items():
-        url = path.format(**ids)
-        for visitor, wanted in zip(VISITORS, expected):
-            response = clients[visitor].get(url)
-            got = answer_of(response)
-            response.close()
-            if got != wanted:
-                wrong.append(f"{endpoint} {url} as {visitor}: got {got}, expected {wanted}")
+    for method, table in (("GET", TABLE), ("POST", POST_TABLE)):
+        for endpoint, (path, expected) in table.items():
+            url = path.format(**ids)
+            for visitor, wanted in zip(VISITORS, expected):
+                client = clients[visitor]
+                response = client.get(url) if method == "GET" else client.post(url, data={"csrf_token": client.csrf_token()})
+                got = answer_of(response)
+                response.close()
+                if got != wanted:
+                    wrong.append(f"{method} {endpoint} {url} as {visitor}: got {got}, expected {wanted}")
     assert wrong == [], "\n".join(wrong)
