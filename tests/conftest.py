@@ -1,20 +1,25 @@
 """Fixtures: an app on a migrated database (SQLite, or PostgreSQL via LMS_TEST_DATABASE_URL),
 clients that submit forms with their CSRF token, and factories for people and organisations."""
 
+import io
 import os
 import re
 import shutil
 from pathlib import Path
 
 import flask_migrate
+import pyotp
 import pytest
 import redis
 from flask.testing import FlaskClient
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, select, text
 
 from lms import create_app
 from lms.accounts import services as accounts
-from lms.accounts.models import Organisation, Role, TrainerCountry, User
+from lms.accounts.models import Invitation, Organisation, Role, TrainerCountry, User
+from lms.certificates.models import Certificate
+from lms.core.models import OutboxMessage
+from lms.support.models import Attachment, ExpertProfile, FaqEntry, Ticket
 from lms.courses import services as courses
 from lms.courses.content import load_content
 from lms.surveys import services as surveys
@@ -249,3 +254,57 @@ def answers(app):
         return {**data, **{codes.get(key, key): value for key, value in overrides.items()}}
 
     return make
+
+
+#: The kinds of visitor of the access tables (tests/test_access.py), in the order of their answers.
+VISITORS = ("anonymous", "learner", "other_learner", "other_expert", "other_trainer", "trainer", "admin")
+PDF = b"%PDF-1.4\n%%EOF\n"
+ADMIN_SECRET = pyotp.random_base32()
+
+
+@pytest.fixture
+def world(app, course, create_user, create_organisation, answers):
+    """Seven signed-in visitors and the objects behind every route, owned by "learner" and "trainer" (Slovenia)."""
+    app.config["SIGN_IN_RATE_LIMIT"] = "100 per minute"  # seven visitors sign in, then post to sign-in, from one address
+    town, elsewhere = create_organisation("Občina Črnomelj", "SI"), create_organisation("Stadtgemeinde Traiskirchen", "AT")
+    ids = {
+        "learner": create_user("learner@example.si", organisation_id=town),
+        "other_learner": create_user("other@example.si", organisation_id=town),
+        "other_expert": create_user("lawyer@example.eu", roles=(Role.EXPERT,)),
+        "other_trainer": create_user("trainer.at@example.eu", roles=(Role.TRAINER,), countries=("AT",), organisation_id=elsewhere),
+        "trainer": create_user("trainer.si@example.eu", roles=(Role.TRAINER,), countries=("SI",)),
+        "admin": create_user("admin@example.eu", roles=(Role.ADMIN,), two_factor_secret=ADMIN_SECRET),
+        "organisation": town,
+    }
+    clients = {name: app.test_client() for name in VISITORS}
+    for name in VISITORS[1:]:
+        email = {"learner": "learner@example.si", "other_learner": "other@example.si", "other_expert": "lawyer@example.eu",
+                 "other_trainer": "trainer.at@example.eu", "trainer": "trainer.si@example.eu", "admin": "admin@example.eu"}[name]
+        clients[name].sign_in(email)
+    clients["admin"].submit("/accounts/sign-in/code", {"code": pyotp.TOTP(ADMIN_SECRET).now()})
+    learner = clients["learner"]
+    learner.submit("/courses/local-voices/enrol")
+    learner.submit("/courses/local-voices/lessons/first-steps/done")
+    learner.submit("/courses/local-voices/lessons/second-steps/check", {"q0": "b", "q1": ["a", "c"]})
+    trainer = clients["trainer"]
+    trainer.submit("/surveys/from-template", {"course": "local-voices"})
+    learner.submit("/support/ask", {"subject": "A viral post", "topic": "communication", "language": "en", "body": "What now?",
+                                    "files": [(io.BytesIO(PDF), "leaflet.pdf")]}, content_type="multipart/form-data")
+    with app.app_context():
+        db.session.add(ExpertProfile(user_id=ids["other_expert"], topics=["migration-law"], languages=["en"]))
+        survey = db.session.scalar(select(Survey))
+        survey.published = True
+        ticket = db.session.scalar(select(Ticket))
+        db.session.add(FaqEntry(ticket_id=ticket.id, topic_slug="communication", language="en", question="A viral post?", answer="Answer once.", answer_html="<p>Answer once.</p>"))
+        invitation, join_token = accounts.create_invitation(db.session.get(Organisation, town), role=Role.LEARNER, created_by=db.session.get(User, ids["trainer"]))
+        accounts.request_password_reset("other@example.si")
+        db.session.commit()
+        reset_token = re.search(r"/accounts/password-reset/(\S+)", db.session.scalars(select(OutboxMessage.body)).all()[-1]).group(1)
+        ids.update(
+            message=db.session.scalar(select(OutboxMessage.id)), code=db.session.scalar(select(Certificate.code)),
+            survey=survey.id, survey_token=survey.token, section=survey.sections[0].id, question=survey.questions[0].id,
+            ticket=ticket.id, attachment=db.session.scalar(select(Attachment.id)), faq=db.session.scalar(select(FaqEntry.id)),
+            join_token=join_token, reset_token=reset_token, invitation=invitation.id,
+        )
+        assert db.session.scalar(select(Invitation.id)) and ids["code"]
+    return ids, clients
