@@ -6,6 +6,7 @@ from pathlib import Path
 
 from flask import Flask
 from sqlalchemy import event
+from sqlalchemy.exc import DBAPIError
 from werkzeug.routing import IntegerConverter
 
 from lms import i18n
@@ -62,6 +63,7 @@ class BoundedInteger(IntegerConverter):
 
 def _init_extensions(app: Flask) -> None:
     db.init_app(app)
+    app.teardown_appcontext(_release_session)  # runs before Flask-SQLAlchemy's own teardown
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True, compare_type=True)
     csrf.init_app(app)
     limiter.init_app(app)
@@ -69,6 +71,15 @@ def _init_extensions(app: Flask) -> None:
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         with app.app_context():
             event.listen(db.engine, "connect", _sqlite_pragmas)
+
+
+def _release_session(_error) -> None:
+    """Give the request's connection back; one the database has cut (a restart) is discarded, not a 500."""
+    try:
+        db.session.close()
+    except DBAPIError as error:
+        logging.getLogger("lms.core").warning("Discarded a connection the database closed: %s", error.orig)
+        db.session().invalidate()
 
 
 def _sqlite_lower(value):

@@ -8,6 +8,7 @@ from werkzeug.exceptions import InternalServerError
 from lms.accounts.models import User
 from lms.core.security import is_safe_redirect
 from lms.extensions import db
+from sqlalchemy import create_engine, text
 
 
 def html_lang(response) -> str:
@@ -112,6 +113,24 @@ def test_an_unreachable_database_gets_a_translated_503_page(make_app, tmp_path):
     assert response.status_code == 503
     assert response.headers["Retry-After"] == "30"
     assert html_lang(response) == "it"
+
+
+def test_a_connection_cut_by_a_database_restart_is_discarded_not_a_server_error(app, client):
+    with app.app_context():
+        if db.engine.dialect.name != "postgresql":
+            pytest.skip("PostgreSQL cuts its connections on a restart; CI runs this on PostgreSQL")
+        restart = create_engine(db.engine.url, isolation_level="AUTOCOMMIT")
+
+    @app.after_request
+    def cut_the_connection(response):  # what `pg_ctl restart -m fast` does to a busy connection
+        backend = db.session.execute(text("SELECT pg_backend_pid()")).scalar()
+        with restart.connect() as connection:
+            connection.execute(text("SELECT pg_terminate_backend(:backend)"), {"backend": backend})
+        return response
+
+    assert client.get("/courses/").status_code == 200
+    assert client.get("/courses/").status_code == 200  # the next request gets a fresh connection
+    restart.dispose()
 
 
 def test_security_headers_forbid_inline_script_and_framing(client):
