@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 
 from lms.accounts.access import roles_required
 from lms.accounts.models import Role
-from lms.certificates import credential, pdf, services
+from lms.certificates import credential, services
 from lms.certificates.forms import ActionForm, RevokeForm
 from lms.core.mail import external_url
 from lms.courses import api as courses
@@ -46,6 +46,8 @@ def download(code: str):
     language = request.args.get("language", certificate.language)
     if language not in LANGUAGES:
         abort(400)
+    from lms.certificates import pdf  # the PDF library weighs 17 MiB per worker: loaded on the first download
+
     document = pdf.render(certificate, language, external_url("certificates.verify", code=certificate.code))
     return Response(document, mimetype="application/pdf", headers={
         "Content-Disposition": f'attachment; filename="certificate-{certificate.course_slug}-{language}.pdf"',
