@@ -5,7 +5,7 @@ Run with `make bench` (or `.venv/bin/python bench/certificates.py`).
 
 import time
 
-from harness import platform_environment
+from harness import WORKERS, platform_environment
 
 from lms import create_app
 from lms.certificates import pdf
@@ -39,6 +39,9 @@ def main(seconds: float = 5) -> str:
         "| PDFs per second | ms per PDF | average size |",
         "| ---: | ---: | ---: |",
         f"| {count / elapsed:.1f} | {1000 * elapsed / count:.0f} | {sizes / count / 1024:.0f} KiB |",
+        "",
+        "A PDF is rendered in the request that downloads it, so each download holds a gunicorn worker for about "
+        f"{1000 * elapsed / count:.0f} ms; with {WORKERS} workers the platform serves at most {WORKERS * count / elapsed:.0f} downloads a second.",
     ])
 
 
