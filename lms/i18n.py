@@ -55,15 +55,26 @@ def select_timezone() -> str | None:
     return None
 
 
+@cache
+def _territories(language: str) -> dict[str, str]:
+    return dict(Locale.parse(language).territories)
+
+
 def country_name(code: str) -> str:
     """Return the name of the country *code* in the request's language."""
-    return Locale.parse(str(get_locale())).territories.get(code, code)
+    return _territories(str(get_locale())).get(code, code)
+
+
+@cache
+def _country_choices(language: str) -> tuple[tuple[str, str], ...]:
+    names = _territories(language)
+    others = sorted(EU_COUNTRIES[len(PARTNER_COUNTRIES):], key=lambda code: names.get(code, code))
+    return tuple((code, names.get(code, code)) for code in PARTNER_COUNTRIES + tuple(others))
 
 
 def country_choices() -> list[tuple[str, str]]:
-    """Return (code, name) pairs: partner countries first, then the rest by name."""
-    others = sorted(EU_COUNTRIES[len(PARTNER_COUNTRIES):], key=country_name)
-    return [(code, country_name(code)) for code in PARTNER_COUNTRIES + tuple(others)]
+    """Return (code, name) pairs in the request's language: partner countries first, then the rest by name."""
+    return list(_country_choices(str(get_locale())))
 
 
 @cache

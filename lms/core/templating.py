@@ -1,9 +1,11 @@
 """What every template can use: the menu, the language switch, template hooks, formatting."""
 
 from datetime import date
+from functools import lru_cache
 
+from babel.numbers import format_decimal
 from flask import request, url_for
-from flask_babel import format_date, format_datetime, format_decimal, get_locale
+from flask_babel import format_date, format_datetime, get_locale
 from flask_login import current_user
 from markupsafe import Markup
 
@@ -29,6 +31,16 @@ def page_url(number: int) -> str:
     return url_for(request.endpoint, **{**(request.view_args or {}), **request.args.to_dict(), "page": number})
 
 
+@lru_cache(maxsize=8192)
+def _number(value, language: str) -> str:
+    return format_decimal(value, locale=language)
+
+
+def format_number(value) -> str:
+    """*value* in the reader's notation (1.234,5 or 1 234,5); a dashboard repeats its numbers, so each is formatted once."""
+    return _number(value, str(get_locale()))
+
+
 def _globals() -> dict:
     return {
         "menu_entries": menu_for(current_user) if request else [],
@@ -44,7 +56,7 @@ def init_app(app) -> None:
     """Expose the helpers and Babel's formatting filters to every template."""
     app.context_processor(_globals)
     app.jinja_env.filters.update(
-        datetime=format_datetime, date=format_date, number=format_decimal, language_name=LANGUAGES.get,
+        datetime=format_datetime, date=format_date, number=format_number, language_name=LANGUAGES.get,
         isodate=lambda text: format_date(date.fromisoformat(text), "long"), country_name=country_name,
     )
     app.jinja_env.add_extension("jinja2.ext.do")
