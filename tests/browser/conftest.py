@@ -84,23 +84,25 @@ def platform(tmp_path_factory):
     }
     for command in (["db", "upgrade"], ["content", "import"], ["demo", "load"]):
         subprocess.run([BIN / "lms", *command], env=env, cwd=ROOT, check=True, capture_output=True)
-    log = (instance / "gunicorn.log").open("w")
-    server = subprocess.Popen([BIN / "gunicorn", "--workers", "2", "--bind", f"127.0.0.1:{port}",
-                               "--log-level", "warning", "lms:create_app()"], env=env, cwd=ROOT, stdout=log, stderr=log)
-    try:
-        for _ in range(100):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                time.sleep(0.1)
-        app = create_app({"TESTING": True, "SECRET_KEY": "browser-journeys", "DATABASE_URL": env["DATABASE_URL"]})
-        yield Platform(url, app)
-        with app.app_context():
-            db.engine.dispose()
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
+    log = instance / "gunicorn.log"
+    with log.open("w") as output:
+        server = subprocess.Popen([BIN / "gunicorn", "--workers", "2", "--bind", f"127.0.0.1:{port}", "--log-level", "warning",
+                                   "lms:create_app()"], env=env, cwd=ROOT, stdout=output, stderr=output)
+        try:
+            for _ in range(100):
+                try:
+                    socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                    break
+                except OSError:
+                    time.sleep(0.1)
+            app = create_app({"TESTING": True, "SECRET_KEY": "browser-journeys", "DATABASE_URL": env["DATABASE_URL"]})
+            yield Platform(url, app)
+            with app.app_context():
+                db.engine.dispose()
+        finally:
+            server.terminate()
+            server.wait(timeout=10)
+    assert "Traceback" not in log.read_text(), f"the server failed during the journeys:\n{log.read_text()}"
 
 
 @pytest.fixture(scope="session")
