@@ -32,7 +32,7 @@ PASSWORD = "correct horse battery"
 REFERENCE_TABLES = {"support_topics"}
 
 # The developer's own settings must not leak into the tests.
-for name in [name for name in os.environ if name.startswith("LMS_") and name != "LMS_TEST_DATABASE_URL"]:
+for name in [name for name in os.environ if name.startswith("LMS_") and not name.startswith("LMS_TEST_")]:
     del os.environ[name]
 
 
