@@ -14,7 +14,7 @@ from lms.support.models import FaqEntry, Ticket
 from lms.surveys.services import course_survey
 from tests.browser.conftest import sign_in
 
-#: Who reads which pages; the placeholders are objects of the demo data.
+#: Who reads which pages; the names in braces stand for objects of the demo data.
 PAGES = {
     None: ["/accounts/sign-in", "/accounts/password-reset", "/certificates/verify", "/certificates/verify/{code}",
            "/support/faq", "/support/faq/{faq}", "/courses/no-such-course"],
