@@ -12,9 +12,9 @@ import time
 from datetime import date, timedelta
 
 import flask_migrate
+from harness import database_label, on_sqlite_and_postgres, temporary_folder
 from sqlalchemy import insert, text
 
-from harness import database_label, on_sqlite_and_postgres, temporary_folder
 from lms import create_app
 from lms.accounts import services as accounts
 from lms.accounts.models import Role, TrainerCountry
@@ -38,7 +38,9 @@ def _prepare(database_url: str):
     app = create_app({"TESTING": True, "SECRET_KEY": "bench", "DATABASE_URL": database_url, "RATELIMIT_ENABLED": False})
     with app.app_context():
         flask_migrate.upgrade()
-        trainer = accounts.create_user("bench@example.eu", "Bench", via="bench", roles=(Role.TRAINER,), password="bench-password")
+        trainer = accounts.create_user(
+            "bench@example.eu", "Bench", via="bench", roles=(Role.TRAINER,), password="bench-password"
+        )
         trainer.country_rows = [TrainerCountry(country=code) for code in COUNTRIES]
         survey = surveys.create_from_template(trainer)
         surveys.publish(survey, trainer)
@@ -54,10 +56,29 @@ def _fill(survey_id: int, questions, target: int, have: int, rng: random.Random)
     while have < target:
         response_id, country = secrets.token_hex(16), rng.choice(COUNTRIES)
         day = today - timedelta(days=rng.randint(0, 365))
-        responses.append({"id": response_id, "survey_id": survey_id, "submitted_on": day, "language": "en", "country": country, "source": "demo"})
+        responses.append(
+            {
+                "id": response_id,
+                "survey_id": survey_id,
+                "submitted_on": day,
+                "language": "en",
+                "country": country,
+                "source": "demo",
+            }
+        )
         for question_id, kind, options, rows in questions:
-            base = {"response_id": response_id, "survey_id": survey_id, "question_id": question_id, "country": country, "language": "en",
-                    "submitted_on": day, "row_code": None, "option_code": None, "number": None, "text": None}
+            base = {
+                "response_id": response_id,
+                "survey_id": survey_id,
+                "question_id": question_id,
+                "country": country,
+                "language": "en",
+                "submitted_on": day,
+                "row_code": None,
+                "option_code": None,
+                "number": None,
+                "text": None,
+            }
             if kind.numeric:
                 answers.append({**base, "number": rng.randint(0, 10) if kind is Kind.NPS else rng.randint(1, 5)})
             elif kind is Kind.GRID:
@@ -95,13 +116,19 @@ def measure(database_url: str) -> list[str]:
     client = app.test_client()
     page = client.get("/accounts/sign-in").get_data(as_text=True)
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
-    client.post("/accounts/sign-in", data={"csrf_token": token, "email": "bench@example.eu", "password": "bench-password"})
+    client.post(
+        "/accounts/sign-in", data={"csrf_token": token, "email": "bench@example.eu", "password": "bench-password"}
+    )
     rng, have, rows = random.Random(7), 0, []
     for size in SIZES:
         with app.app_context():
             have = _fill(survey_id, questions, size, have, rng)
             dialect = db.engine.dialect.name
-            year, month = ("strftime('%Y', submitted_on)", "strftime('%m', submitted_on)") if dialect == "sqlite" else ("extract(year from submitted_on)", "extract(month from submitted_on)")
+            year, month = (
+                ("strftime('%Y', submitted_on)", "strftime('%m', submitted_on)")
+                if dialect == "sqlite"
+                else ("extract(year from submitted_on)", "extract(month from submitted_on)")
+            )
             statements = [text(sql.format(year=year, month=month)) for sql in BARE_SQL]
             if dialect == "postgresql":
                 db.session.execute(text("ANALYZE"))
@@ -123,18 +150,20 @@ def measure(database_url: str) -> list[str]:
 
 def main() -> str:
     rows = [row for rows in on_sqlite_and_postgres(measure, "lms_bench_dashboards") for row in rows]
-    return "\n".join([
-        "The whole dashboard page of the evaluation survey (all countries, every chart and table, rendered) against the bare",
-        "SQL aggregations it runs; median of 5, in milliseconds. About 20 answers per response.",
-        "",
-        "| database | answers | bare SQL ms | dashboard ms | ratio |",
-        "| --- | ---: | ---: | ---: | ---: |",
-        *rows,
-        "",
-        "The ratio is the page's time over the time of the queries it cannot avoid: what building the figures, the access "
-        "checks and the rendering add. It falls toward 1 as the answers grow, since that work stays fixed while the SQL "
-        "grows: the page scales like its aggregations.",
-    ])
+    return "\n".join(
+        [
+            "The whole dashboard page of the evaluation survey (all countries, every chart and table, rendered) against the bare",
+            "SQL aggregations it runs; median of 5, in milliseconds. About 20 answers per response.",
+            "",
+            "| database | answers | bare SQL ms | dashboard ms | ratio |",
+            "| --- | ---: | ---: | ---: | ---: |",
+            *rows,
+            "",
+            "The ratio is the page's time over the time of the queries it cannot avoid: what building the figures, the access "
+            "checks and the rendering add. It falls toward 1 as the answers grow, since that work stays fixed while the SQL "
+            "grows: the page scales like its aggregations.",
+        ]
+    )
 
 
 if __name__ == "__main__":

@@ -61,7 +61,9 @@ def postgres_database(name: str, server: str = POSTGRES_SERVER):
     try:
         drop(and_create=True)
     except OperationalError as error:
-        raise RuntimeError(f"The benchmarks need PostgreSQL at {server} (set LMS_BENCH_POSTGRES): {error.orig}") from None
+        raise RuntimeError(
+            f"The benchmarks need PostgreSQL at {server} (set LMS_BENCH_POSTGRES): {error.orig}"
+        ) from None
     try:
         yield f"{server}/{name}"
     finally:
@@ -77,7 +79,9 @@ class PrivatePostgres:
 
     def _run(self, program: str, *arguments) -> None:
         binary = sorted(Path("/usr/lib/postgresql").glob(f"*/bin/{program}"))[-1]
-        subprocess.run(["runuser", "-u", "postgres", "--", binary, *arguments], check=True, capture_output=True, timeout=120)
+        subprocess.run(
+            ["runuser", "-u", "postgres", "--", binary, *arguments], check=True, capture_output=True, timeout=120
+        )
 
     def pg_ctl(self, *arguments) -> None:
         self._run("pg_ctl", "--pgdata", self.folder / "data", "--log", self.folder / "server.log", "--wait", *arguments)
@@ -85,7 +89,9 @@ class PrivatePostgres:
     def start(self) -> None:
         self._run("initdb", "--pgdata", self.folder / "data", "--auth", "trust", "--username", "postgres")
         with open(self.folder / "data" / "postgresql.conf", "a") as conf:
-            conf.write(f"port = {self.port}\nlisten_addresses = '127.0.0.1'\nunix_socket_directories = '{self.folder}'\n")
+            conf.write(
+                f"port = {self.port}\nlisten_addresses = '127.0.0.1'\nunix_socket_directories = '{self.folder}'\n"
+            )
         self.pg_ctl("start")
 
     def restart(self) -> None:
@@ -126,8 +132,13 @@ def platform_environment(database_url: str = "") -> dict:
     """Return the environment of a production-like instance in a fresh temporary folder."""
     instance = temporary_folder()
     return {
-        **os.environ, "LMS_ENV": "production", "SECRET_KEY": "bench-secret", "LMS_INSTANCE_PATH": instance,
-        "LMS_TRUSTED_HOSTS": "127.0.0.1", "DATABASE_URL": database_url, "LMS_RATELIMIT_ENABLED": "false",
+        **os.environ,
+        "LMS_ENV": "production",
+        "SECRET_KEY": "bench-secret",
+        "LMS_INSTANCE_PATH": instance,
+        "LMS_TRUSTED_HOSTS": "127.0.0.1",
+        "DATABASE_URL": database_url,
+        "LMS_RATELIMIT_ENABLED": "false",
     }
 
 
@@ -157,7 +168,10 @@ def gunicorn(app: str, env: dict, workers: int = WORKERS):
     with open(Path(env["LMS_INSTANCE_PATH"]) / "gunicorn.log", "a") as log:
         process = subprocess.Popen(
             [BIN / "gunicorn", "--workers", str(workers), "--bind", f"127.0.0.1:{port}", "--log-level", "warning", app],
-            env=env, cwd=Path(__file__).parent, stdout=log, stderr=log,
+            env=env,
+            cwd=Path(__file__).parent,
+            stdout=log,
+            stderr=log,
         )
     try:
         for _ in range(100):
@@ -191,7 +205,12 @@ def sign_in(port: int, email: str, password: str) -> str:
     cookie = response.getheader("Set-Cookie").split(";")[0]
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', response.read().decode()).group(1)
     body = urlencode({"csrf_token": token, "email": email, "password": password})
-    connection.request("POST", "/accounts/sign-in", body, {"Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded", "Referer": f"http://127.0.0.1:{port}/"})
+    connection.request(
+        "POST",
+        "/accounts/sign-in",
+        body,
+        {"Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded", "Referer": f"http://127.0.0.1:{port}/"},
+    )
     response = connection.getresponse()
     response.read()
     return response.getheader("Set-Cookie").split(";")[0]
@@ -217,14 +236,19 @@ def get(port: int, path: str, cookie: str = "") -> tuple[int, str | None, str]:
 def answer_form(html: str) -> dict:
     """Fill every question of a survey form: the first choice of each radio group and select, one box, some text."""
     data = {"csrf_token": re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1), "country": "SI"}
-    for name, value in re.findall(r'<input[^>]*name="(q[\w-]+)"[^>]*type="radio"[^>]*value="([^"]+)"', html) + \
-            re.findall(r'<input[^>]*type="radio"[^>]*name="(q[\w-]+)"[^>]*value="([^"]+)"', html):
+    for name, value in re.findall(
+        r'<input[^>]*name="(q[\w-]+)"[^>]*type="radio"[^>]*value="([^"]+)"', html
+    ) + re.findall(r'<input[^>]*type="radio"[^>]*name="(q[\w-]+)"[^>]*value="([^"]+)"', html):
         data.setdefault(name, value)
     for name, value in re.findall(r'<input[^>]*name="(q\d+)"[^>]*type="checkbox"[^>]*value="([^"]+)"', html):
         data.setdefault(name, value)
     for name in re.findall(r'<select[^>]*name="(q\d+)"', html):
-        data.setdefault(name, re.search(rf'<select[^>]*name="{name}".*?<option[^>]*value="([^"]+)"', html, re.S).group(1))
-    for name in re.findall(r'<(?:textarea|input)[^>]*name="(q\d+)"[^>]*(?:type="text"|rows)', html) + re.findall(r'<textarea[^>]*name="(q\d+)"', html):
+        data.setdefault(
+            name, re.search(rf'<select[^>]*name="{name}".*?<option[^>]*value="([^"]+)"', html, re.S).group(1)
+        )
+    for name in re.findall(r'<(?:textarea|input)[^>]*name="(q\d+)"[^>]*(?:type="text"|rows)', html) + re.findall(
+        r'<textarea[^>]*name="(q\d+)"', html
+    ):
         data.setdefault(name, "Useful and practical.")
     return data
 
@@ -250,9 +274,16 @@ def submit_survey(port: int, token: str) -> Submission:
             return Submission(response.status, False, 0.0)
         cookie = response.getheader("Set-Cookie").split(";")[0]
         started = time.perf_counter()
-        connection.request("POST", f"/surveys/s/{token}", urlencode(answer_form(html), doseq=True), {
-            "Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded", "Referer": f"http://127.0.0.1:{port}/",
-        })
+        connection.request(
+            "POST",
+            f"/surveys/s/{token}",
+            urlencode(answer_form(html), doseq=True),
+            {
+                "Cookie": cookie,
+                "Content-Type": "application/x-www-form-urlencoded",
+                "Referer": f"http://127.0.0.1:{port}/",
+            },
+        )
         answer = connection.getresponse()
         accepted = answer.status == 200 and 'class="badge done"' in answer.read().decode()
         return Submission(answer.status, accepted, time.perf_counter() - started)
@@ -297,11 +328,19 @@ class Figures:
         return self.requests / self.seconds
 
 
-def load(port: int, path: str, headers: dict | None = None, seconds: float = 8, processes: int = 2, threads: int = 4) -> Figures:
+def load(
+    port: int, path: str, headers: dict | None = None, seconds: float = 8, processes: int = 2, threads: int = 4
+) -> Figures:
     """Request *path* from several client processes for *seconds*; return throughput and latency."""
     _client(port, path, headers or {}, 0.5, 2)  # warm up the workers
     with ProcessPoolExecutor(processes) as pool:
         results = list(pool.map(_client, *zip(*[(port, path, headers or {}, seconds, threads)] * processes)))
     latencies = [latency for batch, _ in results for latency in batch]
     p50_ms, p99_ms = p50_p99_ms(latencies)
-    return Figures(requests=len(latencies), seconds=seconds, errors=sum(errors for _, errors in results), p50_ms=p50_ms, p99_ms=p99_ms)
+    return Figures(
+        requests=len(latencies),
+        seconds=seconds,
+        errors=sum(errors for _, errors in results),
+        p50_ms=p50_ms,
+        p99_ms=p99_ms,
+    )

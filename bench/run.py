@@ -14,13 +14,27 @@ import faults
 import pages
 import submissions
 
-BENCHMARKS = [("Pages", pages.main), ("Survey submissions", submissions.main), ("Certificate PDFs", certificates.main),
-              ("Dashboards at scale", dashboards.main), ("Load and faults", faults.main)]
+BENCHMARKS = [
+    ("Pages", pages.main),
+    ("Survey submissions", submissions.main),
+    ("Certificate PDFs", certificates.main),
+    ("Dashboards at scale", dashboards.main),
+    ("Load and faults", faults.main),
+]
 
 
 def machine() -> str:
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines() if line.startswith("model name")), platform.processor())
-    return f"{os.cpu_count()} cores ({cpu}), Python {platform.python_version()}, {platform.system()} {platform.release()}"
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    return (
+        f"{os.cpu_count()} cores ({cpu}), Python {platform.python_version()}, {platform.system()} {platform.release()}"
+    )
 
 
 def main() -> None:
@@ -33,14 +47,16 @@ def main() -> None:
         sections.append(f"## {title}\n\n{figures}\n\n_Took {time.perf_counter() - section_started:.0f} s._")
     wall = time.perf_counter() - started
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
-    text = "\n\n".join([
-        "# Benchmark results",
-        f"Command: `make bench`. Measured on {date.today()} at commit {commit or 'unknown'}; machine: {machine()}; "
-        f"load average {load_before:.1f} before the run; the whole run took {wall / 60:.1f} minutes.\n"
-        "Absolute figures drift between machines; compare the ratios. The load generator runs on the same machine, "
-        "so it takes a share of the same cores.",
-        *sections,
-    ])
+    text = "\n\n".join(
+        [
+            "# Benchmark results",
+            f"Command: `make bench`. Measured on {date.today()} at commit {commit or 'unknown'}; machine: {machine()}; "
+            f"load average {load_before:.1f} before the run; the whole run took {wall / 60:.1f} minutes.\n"
+            "Absolute figures drift between machines; compare the ratios. The load generator runs on the same machine, "
+            "so it takes a share of the same cores.",
+            *sections,
+        ]
+    )
     output = Path(__file__).with_name("RESULTS.md")
     output.write_text(text + "\n")
     print(text)

@@ -25,8 +25,25 @@ LANGUAGES = {
 #: The partner countries first, then the other EU member states (ISO 3166 codes).
 PARTNER_COUNTRIES = ("IT", "AT", "SI", "GR", "CY", "RO", "BG", "HU")
 EU_COUNTRIES = PARTNER_COUNTRIES + (
-    "BE", "HR", "CZ", "DK", "EE", "FI", "FR", "DE", "IE", "LV", "LT", "LU", "MT", "NL",
-    "PL", "PT", "SK", "ES", "SE",
+    "BE",
+    "HR",
+    "CZ",
+    "DK",
+    "EE",
+    "FI",
+    "FR",
+    "DE",
+    "IE",
+    "LV",
+    "LT",
+    "LU",
+    "MT",
+    "NL",
+    "PL",
+    "PT",
+    "SK",
+    "ES",
+    "SE",
 )
 
 SESSION_KEY = "lang"
@@ -68,7 +85,7 @@ def country_name(code: str) -> str:
 @cache
 def _country_choices(language: str) -> tuple[tuple[str, str], ...]:
     names = _territories(language)
-    others = sorted(EU_COUNTRIES[len(PARTNER_COUNTRIES):], key=lambda code: names.get(code, code))
+    others = sorted(EU_COUNTRIES[len(PARTNER_COUNTRIES) :], key=lambda code: names.get(code, code))
     return tuple((code, names.get(code, code)) for code in PARTNER_COUNTRIES + tuple(others))
 
 
@@ -90,7 +107,17 @@ def init_app(app) -> None:
 
 
 #: The language most people speak in each partner country, to greet invitees in it.
-COUNTRY_LANGUAGES = {"IT": "it", "AT": "de", "DE": "de", "SI": "sl", "GR": "el", "CY": "el", "RO": "ro", "BG": "bg", "HU": "hu"}
+COUNTRY_LANGUAGES = {
+    "IT": "it",
+    "AT": "de",
+    "DE": "de",
+    "SI": "sl",
+    "GR": "el",
+    "CY": "el",
+    "RO": "ro",
+    "BG": "bg",
+    "HU": "hu",
+}
 
 
 def language_for_country(code: str | None) -> str:

@@ -19,12 +19,12 @@ from lms.accounts import services as accounts
 from lms.accounts.models import Invitation, Organisation, Role, TrainerCountry, User
 from lms.certificates.models import Certificate
 from lms.core.models import OutboxMessage
-from lms.support.models import Attachment, ExpertProfile, FaqEntry, Ticket
 from lms.courses import services as courses
 from lms.courses.content import load_content
+from lms.extensions import db
+from lms.support.models import Attachment, ExpertProfile, FaqEntry, Ticket
 from lms.surveys import services as surveys
 from lms.surveys.models import Kind, Survey
-from lms.extensions import db
 
 TEST_DATABASE_URL = os.environ.get("LMS_TEST_DATABASE_URL", "")
 PASSWORD = "correct horse battery"
@@ -159,13 +159,26 @@ def create_user(app, password_hash):
     """Return a factory of people (committed) who sign in with PASSWORD; it returns their id."""
     counter = iter(range(1, 10_000))
 
-    def create(email=None, *, name="Špela Horvat", roles=(Role.LEARNER,), organisation_id=None,
-               countries=(), language="en", two_factor_secret=None, active=True):
+    def create(
+        email=None,
+        *,
+        name="Špela Horvat",
+        roles=(Role.LEARNER,),
+        organisation_id=None,
+        countries=(),
+        language="en",
+        two_factor_secret=None,
+        active=True,
+    ):
         with app.app_context():
             organisation = db.session.get(Organisation, organisation_id) if organisation_id else None
             user = accounts.create_user(
-                email or f"person{next(counter)}@example.eu", name, via="test", organisation=organisation,
-                roles=roles, language=language,
+                email or f"person{next(counter)}@example.eu",
+                name,
+                via="test",
+                organisation=organisation,
+                roles=roles,
+                language=language,
             )
             user.password_hash = password_hash
             user.country_rows = [TrainerCountry(country=code) for code in countries]
@@ -219,7 +232,9 @@ def learner(client, create_user, create_organisation):
 
 @pytest.fixture
 def trainer(create_user):
-    return create_user("trainer@example.eu", name="Andrea Ferraro", roles=(Role.TRAINER,), countries=("SI", "AT", "GR", "BG"))
+    return create_user(
+        "trainer@example.eu", name="Andrea Ferraro", roles=(Role.TRAINER,), countries=("SI", "AT", "GR", "BG")
+    )
 
 
 @pytest.fixture
@@ -265,21 +280,34 @@ ADMIN_SECRET = pyotp.random_base32()
 @pytest.fixture
 def world(app, course, create_user, create_organisation, answers):
     """Seven signed-in visitors and the objects behind every route, owned by "learner" and "trainer" (Slovenia)."""
-    app.config["SIGN_IN_RATE_LIMIT"] = "100 per minute"  # seven visitors sign in, then post to sign-in, from one address
-    town, elsewhere = create_organisation("Občina Črnomelj", "SI"), create_organisation("Stadtgemeinde Traiskirchen", "AT")
+    app.config["SIGN_IN_RATE_LIMIT"] = (
+        "100 per minute"  # seven visitors sign in, then post to sign-in, from one address
+    )
+    town, elsewhere = (
+        create_organisation("Občina Črnomelj", "SI"),
+        create_organisation("Stadtgemeinde Traiskirchen", "AT"),
+    )
     ids = {
         "learner": create_user("learner@example.si", organisation_id=town),
         "other_learner": create_user("other@example.si", organisation_id=town),
         "other_expert": create_user("lawyer@example.eu", roles=(Role.EXPERT,)),
-        "other_trainer": create_user("trainer.at@example.eu", roles=(Role.TRAINER,), countries=("AT",), organisation_id=elsewhere),
+        "other_trainer": create_user(
+            "trainer.at@example.eu", roles=(Role.TRAINER,), countries=("AT",), organisation_id=elsewhere
+        ),
         "trainer": create_user("trainer.si@example.eu", roles=(Role.TRAINER,), countries=("SI",)),
         "admin": create_user("admin@example.eu", roles=(Role.ADMIN,), two_factor_secret=ADMIN_SECRET),
         "organisation": town,
     }
     clients = {name: app.test_client() for name in VISITORS}
     for name in VISITORS[1:]:
-        email = {"learner": "learner@example.si", "other_learner": "other@example.si", "other_expert": "lawyer@example.eu",
-                 "other_trainer": "trainer.at@example.eu", "trainer": "trainer.si@example.eu", "admin": "admin@example.eu"}[name]
+        email = {
+            "learner": "learner@example.si",
+            "other_learner": "other@example.si",
+            "other_expert": "lawyer@example.eu",
+            "other_trainer": "trainer.at@example.eu",
+            "trainer": "trainer.si@example.eu",
+            "admin": "admin@example.eu",
+        }[name]
         clients[name].sign_in(email)
     clients["admin"].submit("/accounts/sign-in/code", {"code": pyotp.TOTP(ADMIN_SECRET).now()})
     learner = clients["learner"]
@@ -288,23 +316,53 @@ def world(app, course, create_user, create_organisation, answers):
     learner.submit("/courses/local-voices/lessons/second-steps/check", {"q0": "b", "q1": ["a", "c"]})
     trainer = clients["trainer"]
     trainer.submit("/surveys/from-template", {"course": "local-voices"})
-    learner.submit("/support/ask", {"subject": "A viral post", "topic": "communication", "language": "en", "body": "What now?",
-                                    "files": [(io.BytesIO(PDF), "leaflet.pdf")]}, content_type="multipart/form-data")
+    learner.submit(
+        "/support/ask",
+        {
+            "subject": "A viral post",
+            "topic": "communication",
+            "language": "en",
+            "body": "What now?",
+            "files": [(io.BytesIO(PDF), "leaflet.pdf")],
+        },
+        content_type="multipart/form-data",
+    )
     with app.app_context():
         db.session.add(ExpertProfile(user_id=ids["other_expert"], topics=["migration-law"], languages=["en"]))
         survey = db.session.scalar(select(Survey))
         survey.published = True
         ticket = db.session.scalar(select(Ticket))
-        db.session.add(FaqEntry(ticket_id=ticket.id, topic_slug="communication", language="en", question="A viral post?", answer="Answer once.", answer_html="<p>Answer once.</p>"))
-        invitation, join_token = accounts.create_invitation(db.session.get(Organisation, town), role=Role.LEARNER, created_by=db.session.get(User, ids["trainer"]))
+        db.session.add(
+            FaqEntry(
+                ticket_id=ticket.id,
+                topic_slug="communication",
+                language="en",
+                question="A viral post?",
+                answer="Answer once.",
+                answer_html="<p>Answer once.</p>",
+            )
+        )
+        invitation, join_token = accounts.create_invitation(
+            db.session.get(Organisation, town), role=Role.LEARNER, created_by=db.session.get(User, ids["trainer"])
+        )
         accounts.request_password_reset("other@example.si")
         db.session.commit()
-        reset_token = re.search(r"/accounts/password-reset/(\S+)", db.session.scalars(select(OutboxMessage.body)).all()[-1]).group(1)
+        reset_token = re.search(
+            r"/accounts/password-reset/(\S+)", db.session.scalars(select(OutboxMessage.body)).all()[-1]
+        ).group(1)
         ids.update(
-            message=db.session.scalar(select(OutboxMessage.id)), code=db.session.scalar(select(Certificate.code)),
-            survey=survey.id, survey_token=survey.token, section=survey.sections[0].id, question=survey.questions[0].id,
-            ticket=ticket.id, attachment=db.session.scalar(select(Attachment.id)), faq=db.session.scalar(select(FaqEntry.id)),
-            join_token=join_token, reset_token=reset_token, invitation=invitation.id,
+            message=db.session.scalar(select(OutboxMessage.id)),
+            code=db.session.scalar(select(Certificate.code)),
+            survey=survey.id,
+            survey_token=survey.token,
+            section=survey.sections[0].id,
+            question=survey.questions[0].id,
+            ticket=ticket.id,
+            attachment=db.session.scalar(select(Attachment.id)),
+            faq=db.session.scalar(select(FaqEntry.id)),
+            join_token=join_token,
+            reset_token=reset_token,
+            invitation=invitation.id,
         )
         assert db.session.scalar(select(Invitation.id)) and ids["code"]
     return ids, clients

@@ -106,7 +106,10 @@ POST_TABLE = {
     "accounts.erase_user": ("/accounts/admin/users/{other_learner}/erase", ("login", 403, 403, 403, 403, 403, "away")),
     "accounts.edit_organisation": ("/accounts/admin/organisations/{organisation}", ADMIN),
     "accounts.invitations": ("/accounts/invitations", MANAGERS),
-    "accounts.revoke_invitation": ("/accounts/invitations/{invitation}/revoke", ("login", 403, 403, 403, 403, "away", "away")),
+    "accounts.revoke_invitation": (
+        "/accounts/invitations/{invitation}/revoke",
+        ("login", 403, 403, 403, 403, "away", "away"),
+    ),
     "courses.enrol": ("/courses/local-voices/enrol", SIGNED_IN_AWAY),
     "courses.complete_lesson": ("/courses/local-voices/lessons/first-steps/done", SIGNED_IN_AWAY),
     "courses.submit_check": ("/courses/local-voices/lessons/second-steps/check", ("login",) + (422,) * 6),
@@ -133,6 +136,8 @@ POST_TABLE = {
     "support.edit_topic": ("/support/topics/communication", ADMIN),
     "accounts.logout": ("/accounts/sign-out", ("login",) * 7),
 }
+
+
 def answer_of(response) -> object:
     if response.status_code in (301, 302, 303, 307, 308):
         return "login" if response.headers["Location"].startswith("/accounts/sign-in") else "away"
@@ -143,7 +148,9 @@ def answer_of(response) -> object:
 def test_every_route_is_in_the_table(app, method, table):
     endpoints = {rule.endpoint for rule in app.url_map.iter_rules() if method in rule.methods}
 
-    assert endpoints - set(table) == set(), f"add the new {method} routes to the table with the answer each visitor must get"
+    assert endpoints - set(table) == set(), (
+        f"add the new {method} routes to the table with the answer each visitor must get"
+    )
     assert set(table) - endpoints == set()
 
 
@@ -155,7 +162,9 @@ def test_each_visitor_gets_the_answer_the_table_gives(world):
             url = path.format(**ids)
             for visitor, wanted in zip(VISITORS, expected):
                 client = clients[visitor]
-                response = client.get(url) if method == "GET" else client.post(url, data={"csrf_token": client.csrf_token()})
+                response = (
+                    client.get(url) if method == "GET" else client.post(url, data={"csrf_token": client.csrf_token()})
+                )
                 got = answer_of(response)
                 response.close()
                 if got != wanted:

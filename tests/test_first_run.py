@@ -19,8 +19,12 @@ def test_the_programme_and_the_demo_data_load_and_the_pages_answer(app, runner, 
         assert db.session.scalar(select(func.count()).select_from(Course)) == 5
         assert db.session.scalar(select(func.count()).select_from(Enrollment)) >= 8
         assert db.session.scalar(select(func.count()).select_from(Response)) > 50
-        completed = db.session.scalar(select(func.count()).select_from(Enrollment).where(Enrollment.completed_at.isnot(None)))
-        issued_or_invited = db.session.scalar(select(func.count()).select_from(Certificate)) + db.session.scalar(select(func.count()).select_from(Participation))
+        completed = db.session.scalar(
+            select(func.count()).select_from(Enrollment).where(Enrollment.completed_at.isnot(None))
+        )
+        issued_or_invited = db.session.scalar(select(func.count()).select_from(Certificate)) + db.session.scalar(
+            select(func.count()).select_from(Participation)
+        )
         assert completed and issued_or_invited
     client.sign_in("maria.ivanova@burgas.example", "clarinet-demo")
     for path in ("/", "/courses/", "/courses/positive-stories", "/courses/mine", "/certificates/", "/surveys/mine"):

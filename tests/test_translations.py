@@ -67,9 +67,25 @@ def test_translations_keep_every_placeholder(language):
 def test_the_catalogues_hold_every_string_of_the_code(tmp_path):
     extracted = tmp_path / "messages.pot"
     subprocess.run(
-        [sys.executable, "-m", "babel.messages.frontend", "extract", "--no-location", "-F", "babel.cfg",
-         "-k", "_l", "-k", "lazy_ngettext:1,2", "-o", str(extracted), "lms"],
-        cwd=ROOT, check=True, capture_output=True,
+        [
+            sys.executable,
+            "-m",
+            "babel.messages.frontend",
+            "extract",
+            "--no-location",
+            "-F",
+            "babel.cfg",
+            "-k",
+            "_l",
+            "-k",
+            "lazy_ngettext:1,2",
+            "-o",
+            str(extracted),
+            "lms",
+        ],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
     )
     with open(extracted, "rb") as file:
         in_code = {message.id for message in read_po(file) if message.id}
@@ -78,6 +94,8 @@ def test_the_catalogues_hold_every_string_of_the_code(tmp_path):
 
 
 def test_every_template_parses_so_that_extraction_sees_it():
-    environment = Environment(loader=FileSystemLoader(str(ROOT / "lms")), extensions=["jinja2.ext.do", "jinja2.ext.i18n"])
+    environment = Environment(
+        loader=FileSystemLoader(str(ROOT / "lms")), extensions=["jinja2.ext.do", "jinja2.ext.i18n"]
+    )
     for path in (ROOT / "lms").rglob("templates/**/*.*"):
         environment.parse(path.read_text(encoding="utf-8"))

@@ -22,8 +22,13 @@ def users():
     text, role, country = (request.args.get(key, "").strip() for key in ("q", "role", "country"))
     page = services.search_users(text, role, country, page_number())
     return render_template(
-        "accounts/admin/users.html", page=page, q=text, role=role, country=country,
-        roles=[(str(r), r.label) for r in Role], countries=country_choices(),
+        "accounts/admin/users.html",
+        page=page,
+        q=text,
+        role=role,
+        country=country,
+        roles=[(str(r), r.label) for r in Role],
+        countries=country_choices(),
     )
 
 
@@ -41,14 +46,26 @@ def _save_user(form: UserForm, user: User | None):
     organisation = db.session.get(Organisation, form.organisation.data) if form.organisation.data else None
     if user is None:
         user = services.create_user(
-            form.email.data, form.name.data, via="admin", organisation=organisation,
-            roles=[Role(role) for role in form.roles.data], language=form.language.data, timezone=form.timezone.data,
+            form.email.data,
+            form.name.data,
+            via="admin",
+            organisation=organisation,
+            roles=[Role(role) for role in form.roles.data],
+            language=form.language.data,
+            timezone=form.timezone.data,
         )
         services.send_welcome(user, current_user)
     services.update_user(
-        user, actor=current_user, name=form.name.data, email=form.email.data, organisation=organisation,
-        language=form.language.data, timezone=form.timezone.data, active=form.active.data,
-        roles=form.roles.data, countries=form.countries.data,
+        user,
+        actor=current_user,
+        name=form.name.data,
+        email=form.email.data,
+        organisation=organisation,
+        language=form.language.data,
+        timezone=form.timezone.data,
+        active=form.active.data,
+        roles=form.roles.data,
+        countries=form.countries.data,
     )
     return user
 
@@ -93,7 +110,9 @@ def erase_user(user_id: int):
 def organisations():
     text, country = request.args.get("q", "").strip(), request.args.get("country", "")
     page = services.search_organisations(text, country, page_number())
-    return render_template("accounts/admin/organisations.html", page=page, q=text, country=country, countries=country_choices())
+    return render_template(
+        "accounts/admin/organisations.html", page=page, q=text, country=country, countries=country_choices()
+    )
 
 
 @bp.route("/admin/organisations/new", methods=["GET", "POST"])
@@ -107,7 +126,11 @@ def edit_organisation(organisation_id: int | None = None):
             if organisation is None:
                 organisation = services.create_organisation(form.name.data, form.country.data, form.kind.data)
             services.update_organisation(
-                organisation, name=form.name.data, country=form.country.data, kind=form.kind.data, active=form.active.data,
+                organisation,
+                name=form.name.data,
+                country=form.country.data,
+                kind=form.kind.data,
+                active=form.active.data,
             )
         except services.AccountError as error:
             db.session.rollback()
@@ -129,8 +152,11 @@ def invitations():
     link = None
     if form.validate_on_submit():
         invitation, token = services.create_invitation(
-            in_scope[form.organisation.data], role=Role(form.role.data), created_by=current_user,
-            email=form.email.data or None, max_uses=form.max_uses.data,
+            in_scope[form.organisation.data],
+            role=Role(form.role.data),
+            created_by=current_user,
+            email=form.email.data or None,
+            max_uses=form.max_uses.data,
         )
         db.session.commit()
         if invitation.email:

@@ -13,7 +13,14 @@ cli = AppGroup("accounts", help="People and their accounts.")
 @cli.command("create-user")
 @click.argument("email")
 @click.option("--name", required=True, help="Full name, as on certificates.")
-@click.option("--role", "roles", multiple=True, type=click.Choice([str(role) for role in Role]), default=["learner"], show_default=True)
+@click.option(
+    "--role",
+    "roles",
+    multiple=True,
+    type=click.Choice([str(role) for role in Role]),
+    default=["learner"],
+    show_default=True,
+)
 @click.option("--language", default="en", show_default=True)
 @click.password_option(help="The password (asked for when left out).")
 def create_user(email, name, roles, language, password):
@@ -21,7 +28,9 @@ def create_user(email, name, roles, language, password):
     if len(password) < services.MIN_PASSWORD_LENGTH:
         raise click.BadParameter(f"use at least {services.MIN_PASSWORD_LENGTH} characters", param_hint="password")
     try:
-        user = services.create_user(email, name, via="cli", roles=[Role(role) for role in roles], language=language, password=password)
+        user = services.create_user(
+            email, name, via="cli", roles=[Role(role) for role in roles], language=language, password=password
+        )
     except services.AccountError as error:
         raise click.ClickException(str(error)) from None
     db.session.commit()

@@ -42,14 +42,38 @@ PEOPLE = [
 
 #: Given names and family names for the demo cohort of each partner country, in its own script.
 COHORT_NAMES = {
-    "IT": (["Chiara", "Marco", "Francesca", "Luca", "Giovanna", "Salvatore", "Elena", "Paolo"], ["Russo", "Ferrara", "Greco", "Bruno", "Caruso", "Lombardo", "Costa", "Rizzo"]),
-    "AT": (["Katharina", "Stefan", "Julia", "Michael", "Sabine", "Thomas", "Anna", "Florian"], ["Huber", "Wagner", "Pichler", "Steiner", "Moser", "Mayer", "Hofer", "Leitner"]),
-    "SI": (["Maja", "Luka", "Nina", "Matej", "Urška", "Jure", "Tjaša", "Andrej"], ["Novak", "Kovačič", "Krajnc", "Zupančič", "Potočnik", "Mlakar", "Kos", "Vidmar"]),
-    "GR": (["Μαρία", "Γιώργος", "Κατερίνα", "Νίκος", "Σοφία", "Δημήτρης", "Αγγελική", "Κώστας"], ["Παπαδάκη", "Οικονόμου", "Γεωργίου", "Καραγιάννη", "Βλάχου", "Μαυρίδη", "Αλεξίου", "Σταθοπούλου"]),
-    "CY": (["Ελένη", "Χρίστος", "Άννα", "Μιχάλης", "Στέλλα", "Ανδρέας", "Μαρίνα", "Παναγιώτης"], ["Ιωάννου", "Κωνσταντίνου", "Χαραλάμπους", "Νικολάου", "Παύλου", "Σάββα", "Λοΐζου", "Αντωνίου"]),
-    "RO": (["Andreea", "Mihai", "Elena", "Ionuț", "Cristina", "Bogdan", "Ioana", "Radu"], ["Popa", "Dumitrescu", "Stan", "Ionescu", "Constantin", "Marin", "Tudor", "Gheorghe"]),
-    "BG": (["Елена", "Георги", "Десислава", "Иван", "Мария", "Николай", "Петя", "Димитър"], ["Петрова", "Георгиев", "Димитрова", "Стоянов", "Николова", "Христов", "Тодорова", "Илиев"]),
-    "HU": (["Eszter", "Péter", "Anna", "Gábor", "Katalin", "László", "Réka", "Zoltán"], ["Nagy", "Tóth", "Szabó", "Horváth", "Varga", "Kiss", "Molnár", "Farkas"]),
+    "IT": (
+        ["Chiara", "Marco", "Francesca", "Luca", "Giovanna", "Salvatore", "Elena", "Paolo"],
+        ["Russo", "Ferrara", "Greco", "Bruno", "Caruso", "Lombardo", "Costa", "Rizzo"],
+    ),
+    "AT": (
+        ["Katharina", "Stefan", "Julia", "Michael", "Sabine", "Thomas", "Anna", "Florian"],
+        ["Huber", "Wagner", "Pichler", "Steiner", "Moser", "Mayer", "Hofer", "Leitner"],
+    ),
+    "SI": (
+        ["Maja", "Luka", "Nina", "Matej", "Urška", "Jure", "Tjaša", "Andrej"],
+        ["Novak", "Kovačič", "Krajnc", "Zupančič", "Potočnik", "Mlakar", "Kos", "Vidmar"],
+    ),
+    "GR": (
+        ["Μαρία", "Γιώργος", "Κατερίνα", "Νίκος", "Σοφία", "Δημήτρης", "Αγγελική", "Κώστας"],
+        ["Παπαδάκη", "Οικονόμου", "Γεωργίου", "Καραγιάννη", "Βλάχου", "Μαυρίδη", "Αλεξίου", "Σταθοπούλου"],
+    ),
+    "CY": (
+        ["Ελένη", "Χρίστος", "Άννα", "Μιχάλης", "Στέλλα", "Ανδρέας", "Μαρίνα", "Παναγιώτης"],
+        ["Ιωάννου", "Κωνσταντίνου", "Χαραλάμπους", "Νικολάου", "Παύλου", "Σάββα", "Λοΐζου", "Αντωνίου"],
+    ),
+    "RO": (
+        ["Andreea", "Mihai", "Elena", "Ionuț", "Cristina", "Bogdan", "Ioana", "Radu"],
+        ["Popa", "Dumitrescu", "Stan", "Ionescu", "Constantin", "Marin", "Tudor", "Gheorghe"],
+    ),
+    "BG": (
+        ["Елена", "Георги", "Десислава", "Иван", "Мария", "Николай", "Петя", "Димитър"],
+        ["Петрова", "Георгиев", "Димитрова", "Стоянов", "Николова", "Христов", "Тодорова", "Илиев"],
+    ),
+    "HU": (
+        ["Eszter", "Péter", "Anna", "Gábor", "Katalin", "László", "Réka", "Zoltán"],
+        ["Nagy", "Tóth", "Szabó", "Horváth", "Varga", "Kiss", "Molnár", "Farkas"],
+    ),
 }
 COHORT_SIZE = 24
 
@@ -60,7 +84,11 @@ def _cohort(organisation: Organisation, language: str) -> None:
     for number in range(COHORT_SIZE):
         email = f"learner{number + 1}.{organisation.country.lower()}@cohort.clarinet.example"
         if services.user_by_email(email) is None:
-            name = f"{family[number % 8]} {given[(number * 3) % 8]}" if organisation.country == "HU" else f"{given[(number * 3) % 8]} {family[number % 8]}"
+            name = (
+                f"{family[number % 8]} {given[(number * 3) % 8]}"
+                if organisation.country == "HU"
+                else f"{given[(number * 3) % 8]} {family[number % 8]}"
+            )
             services.create_user(email, name, via="demo", organisation=organisation, language=language, is_demo=True)
 
 
@@ -86,8 +114,14 @@ def load_demo_accounts() -> list[DemoAccount]:
         if user is None:
             organisation = by_country.get(country)
             user = services.create_user(
-                email, name, via="demo", organisation=organisation, roles=(role,), language=language,
-                password=DEMO_PASSWORD, is_demo=True,
+                email,
+                name,
+                via="demo",
+                organisation=organisation,
+                roles=(role,),
+                language=language,
+                password=DEMO_PASSWORD,
+                is_demo=True,
             )
             user.country_rows = [TrainerCountry(country=code) for code in trainer_countries]
             if role is Role.ADMIN:

@@ -1,8 +1,7 @@
 """The forms of sign-in, profile, invitations and administration."""
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, EmailField, PasswordField, SelectField, SelectMultipleField
-from wtforms import widgets
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, SelectMultipleField, widgets
 from wtforms.validators import Email, EqualTo, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from lms.accounts.models import OrganisationKind, Role
@@ -15,14 +14,19 @@ EMAIL_MAX = 254
 
 def email_field(label=_l("E-mail address"), autocomplete="email"):
     return EmailField(
-        label, [InputRequired(), Length(max=EMAIL_MAX), Email(message=_l("Enter an e-mail address like name@example.eu."))],
-        filters=[strip], render_kw={"autocomplete": autocomplete},
+        label,
+        [InputRequired(), Length(max=EMAIL_MAX), Email(message=_l("Enter an e-mail address like name@example.eu."))],
+        filters=[strip],
+        render_kw={"autocomplete": autocomplete},
     )
 
 
 def name_field(autocomplete="name"):
     return text_field(
-        _l("Full name"), 120, InputRequired(), description=_l("As it should appear on your certificates."),
+        _l("Full name"),
+        120,
+        InputRequired(),
+        description=_l("As it should appear on your certificates."),
         render_kw={"autocomplete": autocomplete},
     )
 
@@ -34,15 +38,26 @@ def current_password_field(label=_l("Password")):
 def new_password_field(label=_l("New password")):
     return PasswordField(
         label,
-        [InputRequired(), Length(min=MIN_PASSWORD_LENGTH, max=128, message=_l("Use between %(min)d and %(max)d characters.", min=MIN_PASSWORD_LENGTH, max=128))],
-        description=_l("At least %(count)d characters. A few unrelated words make a strong password that is easy to remember.", count=MIN_PASSWORD_LENGTH),
+        [
+            InputRequired(),
+            Length(
+                min=MIN_PASSWORD_LENGTH,
+                max=128,
+                message=_l("Use between %(min)d and %(max)d characters.", min=MIN_PASSWORD_LENGTH, max=128),
+            ),
+        ],
+        description=_l(
+            "At least %(count)d characters. A few unrelated words make a strong password that is easy to remember.",
+            count=MIN_PASSWORD_LENGTH,
+        ),
         render_kw={"autocomplete": "new-password"},
     )
 
 
 def confirm_field():
     return PasswordField(
-        _l("Repeat the password"), [InputRequired(), EqualTo("password", message=_l("The two passwords are not the same."))],
+        _l("Repeat the password"),
+        [InputRequired(), EqualTo("password", message=_l("The two passwords are not the same."))],
         render_kw={"autocomplete": "new-password"},
     )
 
@@ -74,7 +89,9 @@ class SignInForm(BaseForm):
 
 class SecondFactorForm(BaseForm):
     code = text_field(
-        _l("Code"), 20, InputRequired(),
+        _l("Code"),
+        20,
+        InputRequired(),
         description=_l("The six-digit code from your authenticator app, or one of your recovery codes."),
         render_kw={"autocomplete": "one-time-code", "inputmode": "text", "autocapitalize": "characters"},
     )
@@ -118,7 +135,12 @@ class ChangePasswordForm(BaseForm):
 
 
 class TwoFactorSetupForm(BaseForm):
-    code = text_field(_l("Code from the app"), 10, InputRequired(), render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"})
+    code = text_field(
+        _l("Code from the app"),
+        10,
+        InputRequired(),
+        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"},
+    )
 
 
 class ConfirmPasswordForm(BaseForm):
@@ -129,11 +151,14 @@ class InvitationForm(BaseForm):
     organisation = SelectField(_l("Organisation"), coerce=int)
     role = SelectField(_l("Role"))
     email = EmailField(
-        _l("E-mail address"), [Optional(), Length(max=EMAIL_MAX), Email(message=_l("Enter an e-mail address like name@example.eu."))],
-        description=_l("Leave empty to make a link that you can share with several people."), filters=[strip],
+        _l("E-mail address"),
+        [Optional(), Length(max=EMAIL_MAX), Email(message=_l("Enter an e-mail address like name@example.eu."))],
+        description=_l("Leave empty to make a link that you can share with several people."),
+        filters=[strip],
     )
     max_uses = IntegerField(
-        _l("How many people may join with the link"), [Optional(), NumberRange(min=1, max=10000)],
+        _l("How many people may join with the link"),
+        [Optional(), NumberRange(min=1, max=10000)],
         description=_l("Leave empty for no limit until the link expires."),
     )
 
@@ -145,7 +170,9 @@ class UserForm(BaseForm):
     language = language_field()
     timezone = timezone_field()
     roles = CheckboxesField(_l("Roles"), choices=choices((str(role), role.label) for role in Role))
-    countries = CheckboxesField(_l("Countries of a trainer"), description=_l("A trainer follows courses and feedback in these countries."))
+    countries = CheckboxesField(
+        _l("Countries of a trainer"), description=_l("A trainer follows courses and feedback in these countries.")
+    )
     active = BooleanField(_l("Active"), default=True, description=_l("An inactive account cannot sign in."))
 
     def __init__(self, *args, organisations=(), **kwargs):

@@ -5,7 +5,7 @@ import logging
 from sqlalchemy import delete
 
 from lms import signals
-from lms.accounts.models import Invitation, PasswordReset, RecoveryCode, User, UserRole, TrainerCountry
+from lms.accounts.models import Invitation, PasswordReset, RecoveryCode, TrainerCountry, User, UserRole
 from lms.accounts.services import end_sessions
 from lms.extensions import db
 
@@ -14,12 +14,20 @@ log = logging.getLogger("lms.accounts")
 
 def personal_data(user: User) -> dict:
     """Collect what every enabled package holds about *user*."""
-    data = {"account": {
-        "name": user.name, "email": user.email, "language": user.language, "time_zone": user.timezone,
-        "organisation": user.organisation.name if user.organisation else None, "roles": sorted(user.roles),
-        "trainer_countries": sorted(user.trainer_countries), "two_factor_sign_in": user.two_factor_enabled,
-        "created_at": user.created_at.isoformat(), "last_sign_in_at": user.last_sign_in_at.isoformat() if user.last_sign_in_at else None,
-    }}
+    data = {
+        "account": {
+            "name": user.name,
+            "email": user.email,
+            "language": user.language,
+            "time_zone": user.timezone,
+            "organisation": user.organisation.name if user.organisation else None,
+            "roles": sorted(user.roles),
+            "trainer_countries": sorted(user.trainer_countries),
+            "two_factor_sign_in": user.two_factor_enabled,
+            "created_at": user.created_at.isoformat(),
+            "last_sign_in_at": user.last_sign_in_at.isoformat() if user.last_sign_in_at else None,
+        }
+    }
     for _receiver, part in signals.personal_data_requested.send(user):
         data.update(part or {})
     return data

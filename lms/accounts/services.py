@@ -16,7 +16,14 @@ from sqlalchemy import exists, func, or_, select, update
 
 from lms import signals
 from lms.accounts.models import (
-    Invitation, Organisation, PasswordReset, RecoveryCode, Role, TrainerCountry, User, UserRole,
+    Invitation,
+    Organisation,
+    PasswordReset,
+    RecoveryCode,
+    Role,
+    TrainerCountry,
+    User,
+    UserRole,
 )
 from lms.core.mail import external_url, queue_mail
 from lms.core.qr import qr_svg
@@ -41,6 +48,7 @@ class AccountError(ValueError):
 
 
 # --- passwords and sessions -------------------------------------------------------------
+
 
 def normalise_email(email: str) -> str:
     return email.strip().lower()
@@ -120,6 +128,7 @@ def set_password(user: User, password: str) -> None:
 
 # --- secret links -------------------------------------------------------------------------
 
+
 def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
@@ -145,8 +154,12 @@ def request_password_reset(email: str) -> None:
     hours = current_app.config["PASSWORD_RESET_HOURS"]
     token = _issue_reset(user, hours)
     queue_mail(
-        user.email, "accounts/mail/password_reset.txt", user.language,
-        user=user, hours=hours, link=external_url("accounts.reset_password", token=token),
+        user.email,
+        "accounts/mail/password_reset.txt",
+        user.language,
+        user=user,
+        hours=hours,
+        link=external_url("accounts.reset_password", token=token),
     )
     log.info("Password reset link sent to user %s", user.id)
 
@@ -156,8 +169,13 @@ def send_welcome(user: User, invited_by: User) -> None:
     days = current_app.config["INVITATION_DAYS"]
     token = _issue_reset(user, days * 24)
     queue_mail(
-        user.email, "accounts/mail/welcome.txt", user.language,
-        user=user, days=days, inviter=invited_by, link=external_url("accounts.reset_password", token=token),
+        user.email,
+        "accounts/mail/welcome.txt",
+        user.language,
+        user=user,
+        days=days,
+        inviter=invited_by,
+        link=external_url("accounts.reset_password", token=token),
     )
 
 
@@ -178,18 +196,30 @@ def complete_reset(reset: PasswordReset, password: str) -> User:
 
 # --- people ---------------------------------------------------------------------------------
 
+
 def create_user(
-    email: str, name: str, *, via: str, organisation: Organisation | None = None,
-    roles=(Role.LEARNER,), language: str = "en", timezone: str | None = None,
-    password: str | None = None, is_demo: bool = False,
+    email: str,
+    name: str,
+    *,
+    via: str,
+    organisation: Organisation | None = None,
+    roles=(Role.LEARNER,),
+    language: str = "en",
+    timezone: str | None = None,
+    password: str | None = None,
+    is_demo: bool = False,
 ) -> User:
     """Create an account, or raise AccountError when the address is taken."""
     email = normalise_email(email)
     if user_by_email(email) is not None:
         raise AccountError(_("An account with this e-mail address already exists."), "email")
     user = User(
-        email=email, name=name.strip(), organisation=organisation, language=language,
-        timezone=timezone or current_app.config["DEFAULT_TIMEZONE"], is_demo=is_demo,
+        email=email,
+        name=name.strip(),
+        organisation=organisation,
+        language=language,
+        timezone=timezone or current_app.config["DEFAULT_TIMEZONE"],
+        is_demo=is_demo,
         password_hash=hash_password(password) if password else None,
     )
     user.role_rows = [UserRole(role=str(role)) for role in roles]
@@ -201,8 +231,17 @@ def create_user(
 
 
 def update_user(
-    user: User, *, actor: User, name: str, email: str, organisation: Organisation | None,
-    language: str, timezone: str, active: bool, roles, countries,
+    user: User,
+    *,
+    actor: User,
+    name: str,
+    email: str,
+    organisation: Organisation | None,
+    language: str,
+    timezone: str,
+    active: bool,
+    roles,
+    countries,
 ) -> None:
     """Apply an admin's changes to *user*; an admin cannot lock themselves out."""
     email = normalise_email(email)
@@ -244,6 +283,7 @@ def search_users(text: str = "", role: str = "", country: str = "", page: int = 
 
 
 # --- organisations -------------------------------------------------------------------------
+
 
 def _check_unique_organisation(name: str, country: str, current: Organisation | None = None) -> None:
     clash = db.session.scalar(
@@ -299,6 +339,7 @@ def organisations_in_scope(user: User) -> list[Organisation]:
 
 # --- invitations ----------------------------------------------------------------------------
 
+
 def invitable_roles(user: User) -> list[Role]:
     """Return the roles that *user* may invite people into."""
     if user.has_role(Role.ADMIN):
@@ -313,7 +354,11 @@ def may_manage_invitation(user: User, invitation: Invitation) -> bool:
 
 
 def create_invitation(
-    organisation: Organisation, *, role: Role, created_by: User, email: str | None = None,
+    organisation: Organisation,
+    *,
+    role: Role,
+    created_by: User,
+    email: str | None = None,
     max_uses: int | None = None,
 ) -> tuple[Invitation, str]:
     """Invite one address (mailed) or make a shareable link; return it with its secret token."""
@@ -321,16 +366,24 @@ def create_invitation(
         raise AccountError(_("You cannot invite people into this organisation or role."))
     token, digest = _new_token()
     invitation = Invitation(
-        organisation=organisation, role=str(role), created_by=created_by, token_hash=digest,
-        email=normalise_email(email) if email else None, max_uses=1 if email else max_uses,
+        organisation=organisation,
+        role=str(role),
+        created_by=created_by,
+        token_hash=digest,
+        email=normalise_email(email) if email else None,
+        max_uses=1 if email else max_uses,
         expires_at=utcnow() + timedelta(days=current_app.config["INVITATION_DAYS"]),
     )
     db.session.add(invitation)
     db.session.flush()
     if invitation.email:
         queue_mail(
-            invitation.email, "accounts/mail/invitation.txt", language_for_country(organisation.country),
-            invitation=invitation, inviter=created_by, link=external_url("accounts.join", token=token),
+            invitation.email,
+            "accounts/mail/invitation.txt",
+            language_for_country(organisation.country),
+            invitation=invitation,
+            inviter=created_by,
+            link=external_url("accounts.join", token=token),
         )
     log.info("Invitation %s to organisation %s created by %s", invitation.id, organisation.id, created_by.id)
     return invitation, token
@@ -355,8 +408,13 @@ def accept_invitation(invitation: Invitation, *, name: str, email: str, password
     if spent.rowcount != 1:
         raise AccountError(_("This invitation has been used up."))
     return create_user(
-        email, name, via="invitation", organisation=invitation.organisation,
-        roles=(Role(invitation.role),), language=language, password=password,
+        email,
+        name,
+        via="invitation",
+        organisation=invitation.organisation,
+        roles=(Role(invitation.role),),
+        language=language,
+        password=password,
     )
 
 
@@ -375,6 +433,7 @@ def invitations_for(user: User, page: int = 1):
 
 
 # --- two-factor sign-in -------------------------------------------------------------------
+
 
 def new_totp_secret() -> str:
     return pyotp.random_base32()

@@ -8,8 +8,17 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from lms.accounts import privacy, services
 from lms.accounts.forms import (
-    ChangePasswordForm, ConfirmPasswordForm, JoinForm, NewPasswordForm, ProfileForm, RegisterForm,
-    ResetRequestForm, SecondFactorForm, SignInForm, TwoFactorSetupForm, organisation_choices,
+    ChangePasswordForm,
+    ConfirmPasswordForm,
+    JoinForm,
+    NewPasswordForm,
+    ProfileForm,
+    RegisterForm,
+    ResetRequestForm,
+    SecondFactorForm,
+    SignInForm,
+    TwoFactorSetupForm,
+    organisation_choices,
 )
 from lms.accounts.models import Role
 from lms.core.security import safe_next
@@ -93,7 +102,12 @@ def request_reset():
     if form.validate_on_submit():
         services.request_password_reset(form.email.data)
         db.session.commit()
-        flash(_("If an account uses this address, we have sent it a link to choose a new password. Please check your e-mail."), "success")
+        flash(
+            _(
+                "If an account uses this address, we have sent it a link to choose a new password. Please check your e-mail."
+            ),
+            "success",
+        )
         return redirect(url_for("accounts.login"))
     return render_template("accounts/reset_request.html", form=form)
 
@@ -123,8 +137,11 @@ def join(token: str):
     if form.validate_on_submit():
         try:
             user = services.accept_invitation(
-                invitation, name=form.name.data, email=form.email.data,
-                password=form.password.data, language=form.language.data,
+                invitation,
+                name=form.name.data,
+                email=form.email.data,
+                password=form.password.data,
+                language=form.language.data,
             )
         except services.AccountError as error:
             form.add_error(str(error), error.field)
@@ -144,8 +161,12 @@ def register():
     if form.validate_on_submit():
         try:
             user = services.create_user(
-                form.email.data, form.name.data, via="registration", password=form.password.data,
-                organisation=organisations[form.organisation.data], language=form.language.data,
+                form.email.data,
+                form.name.data,
+                via="registration",
+                password=form.password.data,
+                organisation=organisations[form.organisation.data],
+                language=form.language.data,
             )
         except services.AccountError as error:
             form.add_error(str(error), error.field)
@@ -167,7 +188,9 @@ def _welcome(user):
 def profile():
     form = ProfileForm(obj=current_user)
     if form.validate_on_submit():
-        services.update_profile(current_user, name=form.name.data, language=form.language.data, timezone=form.timezone.data)
+        services.update_profile(
+            current_user, name=form.name.data, language=form.language.data, timezone=form.timezone.data
+        )
         db.session.commit()
         flash(_("Your profile is saved."), "success")
         return redirect(url_for("accounts.profile"))

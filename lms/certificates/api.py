@@ -10,7 +10,9 @@ def certified_by_organisation(course_slug: str, countries: set[str] | None) -> d
     """Count current, unrevoked certificates of a course per (country, organisation)."""
     query = (
         select(Certificate.country, Certificate.organisation_name, func.count())
-        .where(Certificate.course_slug == course_slug, Certificate.replaced_at.is_(None), Certificate.revoked_at.is_(None))
+        .where(
+            Certificate.course_slug == course_slug, Certificate.replaced_at.is_(None), Certificate.revoked_at.is_(None)
+        )
         .group_by(Certificate.country, Certificate.organisation_name)
     )
     if countries is not None:

@@ -15,8 +15,11 @@ def _timestamp(moment) -> str:
 def issuer_profile() -> dict:
     """Return the issuing programme as an Open Badges Profile."""
     return {
-        "@context": CONTEXT, "id": external_url("certificates.issuer"), "type": ["Profile"],
-        "name": current_app.config["CERTIFICATE_ISSUER"], "url": external_url("core.index"),
+        "@context": CONTEXT,
+        "id": external_url("certificates.issuer"),
+        "type": ["Profile"],
+        "name": current_app.config["CERTIFICATE_ISSUER"],
+        "url": external_url("core.index"),
     }
 
 
@@ -33,7 +36,14 @@ def open_badge(certificate: Certificate) -> dict:
         "validFrom": _timestamp(certificate.issued_at),
         "credentialSubject": {
             "type": ["AchievementSubject"],
-            "identifier": [{"type": "IdentityObject", "identityType": "name", "hashed": False, "identityHash": certificate.learner_name}],
+            "identifier": [
+                {
+                    "type": "IdentityObject",
+                    "identityType": "name",
+                    "hashed": False,
+                    "identityHash": certificate.learner_name,
+                }
+            ],
             "activityEndDate": _timestamp(certificate.completed_at),
             "achievement": {
                 "id": external_url("courses.course", slug=certificate.course_slug),
@@ -41,7 +51,9 @@ def open_badge(certificate: Certificate) -> dict:
                 "achievementType": "Course",
                 "name": title,
                 "description": title,
-                "criteria": {"narrative": "Completed every required lesson and knowledge check of the course, and every further requirement it sets."},
+                "criteria": {
+                    "narrative": "Completed every required lesson and knowledge check of the course, and every further requirement it sets."
+                },
                 "inLanguage": certificate.default_language,
                 "humanCode": certificate.course_slug,
             },

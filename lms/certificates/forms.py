@@ -13,6 +13,7 @@ class ActionForm(BaseForm):
 
 class RevokeForm(BaseForm):
     reason = TextAreaField(
-        _l("Reason"), [InputRequired(), Length(max=500)],
+        _l("Reason"),
+        [InputRequired(), Length(max=500)],
         description=_l("Recorded with the revocation; the public verification page shows only the date."),
     )

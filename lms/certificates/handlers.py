@@ -3,7 +3,6 @@
 from flask import render_template
 from flask_login import current_user
 from markupsafe import Markup
-
 from sqlalchemy import select
 
 from lms.certificates import services
@@ -27,10 +26,18 @@ def render_course_certificate(sender, course, enrollment, **kwargs) -> Markup | 
 
 def personal_data(sender, **kwargs) -> dict:
     """The person's certificates."""
-    return {"certificates": [
-        {"code": c.code, "course": c.course_slug, "name": c.learner_name, "issued_at": c.issued_at.isoformat(), "status": c.status}
-        for c in db.session.scalars(select(Certificate).where(Certificate.user_id == sender.id))
-    ]}
+    return {
+        "certificates": [
+            {
+                "code": c.code,
+                "course": c.course_slug,
+                "name": c.learner_name,
+                "issued_at": c.issued_at.isoformat(),
+                "status": c.status,
+            }
+            for c in db.session.scalars(select(Certificate).where(Certificate.user_id == sender.id))
+        ]
+    }
 
 
 def erase_person(sender, **kwargs) -> None:

@@ -14,8 +14,12 @@ class Certificate(db.Model):
     __table_args__ = (
         # One current certificate per learner and course; replaced ones stay for verification.
         Index(
-            "uq_certificates_current", "user_id", "course_slug", unique=True,
-            sqlite_where=db.text("replaced_at IS NULL"), postgresql_where=db.text("replaced_at IS NULL"),
+            "uq_certificates_current",
+            "user_id",
+            "course_slug",
+            unique=True,
+            sqlite_where=db.text("replaced_at IS NULL"),
+            postgresql_where=db.text("replaced_at IS NULL"),
         ),
     )
 

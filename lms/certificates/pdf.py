@@ -81,7 +81,14 @@ def render(certificate: Certificate, language: str, verify_url: str) -> bytes:
         pdf.ln(2)
         pdf.line_of(certificate.course_title(language), 18, "B", height=10)
         pdf.ln(3)
-        pdf.line_of(_("Completed on %(date)s · learning time: %(hours)s h", date=format_date(certificate.completed_at, "long", locale=language), hours=format_decimal(certificate.hours, locale=language)), 12)
+        pdf.line_of(
+            _(
+                "Completed on %(date)s · learning time: %(hours)s h",
+                date=format_date(certificate.completed_at, "long", locale=language),
+                hours=format_decimal(certificate.hours, locale=language),
+            ),
+            12,
+        )
         pdf.set_xy(25, 160)
         pdf.set_draw_color(*MUTED)
         pdf.line(25, 160, 110, 160)
@@ -94,7 +101,14 @@ def render(certificate: Certificate, language: str, verify_url: str) -> bytes:
         pdf.qr_code(verify_url, x=247, y=152, size=30)
         pdf.set_xy(120, 156)
         pdf.set_font("DejaVu", "", 9)
-        pdf.multi_cell(122, 4.5, _("Anyone can check this certificate at %(url)s", url=verify_url), align="R", new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(
+            122,
+            4.5,
+            _("Anyone can check this certificate at %(url)s", url=verify_url),
+            align="R",
+            new_x="LMARGIN",
+            new_y="NEXT",
+        )
         pdf.set_x(120)
         pdf.set_font("DejaVu", "B", 10)
         pdf.set_text_color(*INK)

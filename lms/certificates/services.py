@@ -26,7 +26,7 @@ CODE_LENGTH = 28
 
 
 def _grouped(raw: str) -> str:
-    return "-".join(raw[i:i + 4] for i in range(0, len(raw), 4))
+    return "-".join(raw[i : i + 4] for i in range(0, len(raw), 4))
 
 
 def new_code() -> str:
@@ -40,18 +40,30 @@ def normalise_code(code: str) -> str:
 
 
 def current_certificate(user: User, course_slug: str) -> Certificate | None:
-    return db.session.scalar(select(Certificate).where(
-        Certificate.user_id == user.id, Certificate.course_slug == course_slug, Certificate.replaced_at.is_(None),
-    ))
+    return db.session.scalar(
+        select(Certificate).where(
+            Certificate.user_id == user.id,
+            Certificate.course_slug == course_slug,
+            Certificate.replaced_at.is_(None),
+        )
+    )
 
 
 def _issue(user: User, course_slug: str, completed_at, replaces: Certificate | None = None) -> Certificate:
     info = courses.course_info(course_slug)
     certificate = Certificate(
-        code=new_code(), user_id=user.id, course_slug=course_slug, learner_name=user.name,
-        organisation_name=user.organisation.name if user.organisation else None, country=user.country,
-        course_titles=info.titles, default_language=info.default_language, language=user.language,
-        duration_minutes=info.duration_minutes, completed_at=completed_at, replaces_id=replaces.id if replaces else None,
+        code=new_code(),
+        user_id=user.id,
+        course_slug=course_slug,
+        learner_name=user.name,
+        organisation_name=user.organisation.name if user.organisation else None,
+        country=user.country,
+        course_titles=info.titles,
+        default_language=info.default_language,
+        language=user.language,
+        duration_minutes=info.duration_minutes,
+        completed_at=completed_at,
+        replaces_id=replaces.id if replaces else None,
     )
     db.session.add(certificate)
     db.session.flush()
@@ -72,7 +84,9 @@ def reissue(certificate: Certificate, user: User) -> Certificate:
     if certificate.status != "valid":
         raise CertificateError(_("Only a valid certificate can be re-issued."))
     if certificate.learner_name == user.name:
-        raise CertificateError(_("The certificate already carries the name of your profile. Correct your name in your profile first."))
+        raise CertificateError(
+            _("The certificate already carries the name of your profile. Correct your name in your profile first.")
+        )
     certificate.replaced_at = utcnow()
     db.session.flush()
     return _issue(user, certificate.course_slug, certificate.completed_at, replaces=certificate)
@@ -81,7 +95,11 @@ def reissue(certificate: Certificate, user: User) -> Certificate:
 def revoke(certificate: Certificate, reason: str, actor: User) -> None:
     """Revoke *certificate*: verification then answers that it is revoked, and since when."""
     if certificate.revoked_at is None:
-        certificate.revoked_at, certificate.revoked_reason, certificate.revoked_by_id = utcnow(), reason.strip(), actor.id
+        certificate.revoked_at, certificate.revoked_reason, certificate.revoked_by_id = (
+            utcnow(),
+            reason.strip(),
+            actor.id,
+        )
         log.info("Certificate %s revoked by %s", certificate.id, actor.id)
 
 
@@ -100,10 +118,13 @@ def may_download(user: User, certificate: Certificate) -> bool:
 
 def certificates_of(user: User) -> list[Certificate]:
     """Return the learner's current certificates, newest first."""
-    return list(db.session.scalars(
-        select(Certificate).where(Certificate.user_id == user.id, Certificate.replaced_at.is_(None))
-        .order_by(Certificate.issued_at.desc())
-    ))
+    return list(
+        db.session.scalars(
+            select(Certificate)
+            .where(Certificate.user_id == user.id, Certificate.replaced_at.is_(None))
+            .order_by(Certificate.issued_at.desc())
+        )
+    )
 
 
 def search(manager: User, text: str = "", course_slug: str = "", page: int = 1):
@@ -112,9 +133,12 @@ def search(manager: User, text: str = "", course_slug: str = "", page: int = 1):
     if not manager.has_role(Role.ADMIN):
         query = query.where(Certificate.country.in_(manager.trainer_countries))
     if text:
-        query = query.where(db.or_(
-            db.func.lower(Certificate.learner_name).like(f"%{text.lower()}%"), Certificate.code == normalise_code(text),
-        ))
+        query = query.where(
+            db.or_(
+                db.func.lower(Certificate.learner_name).like(f"%{text.lower()}%"),
+                Certificate.code == normalise_code(text),
+            )
+        )
     if course_slug:
         query = query.where(Certificate.course_slug == course_slug)
     return db.paginate(query, page=page, per_page=current_app.config["PAGE_SIZE"], error_out=False)
@@ -126,13 +150,19 @@ def verification(code: str) -> dict:
     if certificate is None:
         return {"status": "unknown", "code": normalise_code(code)}
     answer = {
-        "status": certificate.status, "code": certificate.code, "name": certificate.learner_name,
-        "course": certificate.course_title(certificate.default_language), "course_titles": certificate.course_titles,
-        "completed_on": certificate.completed_at.date().isoformat(), "hours": certificate.hours,
+        "status": certificate.status,
+        "code": certificate.code,
+        "name": certificate.learner_name,
+        "course": certificate.course_title(certificate.default_language),
+        "course_titles": certificate.course_titles,
+        "completed_on": certificate.completed_at.date().isoformat(),
+        "hours": certificate.hours,
         "issued_on": certificate.issued_at.date().isoformat(),
     }
     if certificate.revoked_at:
         answer["revoked_on"] = certificate.revoked_at.date().isoformat()
     if certificate.replaced_at:
-        answer["replaced_by"] = db.session.scalar(select(Certificate.code).where(Certificate.replaces_id == certificate.id))
+        answer["replaced_by"] = db.session.scalar(
+            select(Certificate.code).where(Certificate.replaces_id == certificate.id)
+        )
     return answer

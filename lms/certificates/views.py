@@ -10,8 +10,8 @@ from lms.accounts.models import Role
 from lms.certificates import credential, services
 from lms.certificates.forms import ActionForm, RevokeForm
 from lms.core.mail import external_url
-from lms.courses import api as courses
 from lms.core.templating import page_number
+from lms.courses import api as courses
 from lms.extensions import db, limiter
 from lms.i18n import LANGUAGES
 
@@ -30,8 +30,11 @@ def _certificate_or_404(code: str):
 @login_required
 def mine():
     return render_template(
-        "certificates/mine.html", certificates=services.certificates_of(current_user), form=ActionForm(),
-        languages=LANGUAGES, reader_language=str(get_locale()),
+        "certificates/mine.html",
+        certificates=services.certificates_of(current_user),
+        form=ActionForm(),
+        languages=LANGUAGES,
+        reader_language=str(get_locale()),
     )
 
 
@@ -49,9 +52,13 @@ def download(code: str):
     from lms.certificates import pdf  # the PDF library weighs 17 MiB per worker: loaded on the first download
 
     document = pdf.render(certificate, language, external_url("certificates.verify", code=certificate.code))
-    return Response(document, mimetype="application/pdf", headers={
-        "Content-Disposition": f'attachment; filename="certificate-{certificate.course_slug}-{language}.pdf"',
-    })
+    return Response(
+        document,
+        mimetype="application/pdf",
+        headers={
+            "Content-Disposition": f'attachment; filename="certificate-{certificate.course_slug}-{language}.pdf"',
+        },
+    )
 
 
 @bp.post("/<code>/reissue")
@@ -66,7 +73,10 @@ def reissue(code: str):
         flash(str(error), "error")
     else:
         db.session.commit()
-        flash(_("Your certificate has been re-issued with your current name. The old one now reads as replaced."), "success")
+        flash(
+            _("Your certificate has been re-issued with your current name. The old one now reads as replaced."),
+            "success",
+        )
     return redirect(url_for("certificates.mine"))
 
 
@@ -103,8 +113,12 @@ def manage():
     text, course = request.args.get("q", "").strip()[:100], request.args.get("course", "")
     page = services.search(current_user, text, course, page_number())
     return render_template(
-        "certificates/manage.html", page=page, q=text, course=course,
-        courses=courses.course_choices(str(get_locale())), reader_language=str(get_locale()),
+        "certificates/manage.html",
+        page=page,
+        q=text,
+        course=course,
+        courses=courses.course_choices(str(get_locale())),
+        reader_language=str(get_locale()),
     )
 
 
@@ -120,4 +134,6 @@ def revoke(code: str):
         db.session.commit()
         flash(_("The certificate of %(name)s is revoked.", name=certificate.learner_name), "success")
         return redirect(url_for("certificates.manage"))
-    return render_template("certificates/revoke.html", certificate=certificate, form=form, reader_language=str(get_locale()))
+    return render_template(
+        "certificates/revoke.html", certificate=certificate, form=form, reader_language=str(get_locale())
+    )

@@ -10,8 +10,8 @@ from sqlalchemy.exc import DBAPIError
 from werkzeug.routing import IntegerConverter
 
 from lms import i18n
-from lms.core import config as settings
 from lms.core import cli, errors, mail, security, templating
+from lms.core import config as settings
 from lms.core.plugins import load_plugins
 from lms.core.templating import MAX_ID
 from lms.core.views import bp as core_bp
@@ -94,4 +94,3 @@ def _sqlite_pragmas(connection, _record) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=5000")
     cursor.close()
-

@@ -6,9 +6,9 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from lms.core.plugins import enabled_plugins
 from lms.core.demo import DEMO_PASSWORD
 from lms.core.mail import deliver_pending
+from lms.core.plugins import enabled_plugins
 from lms.extensions import db
 
 demo = AppGroup("demo", help="Demo data for trying the platform out.")
@@ -41,4 +41,3 @@ def send_mail():
     if not current_app.config["MAIL_SERVER"]:
         raise click.ClickException("No SMTP server is configured (LMS_MAIL_SERVER); messages stay in the outbox.")
     click.echo(f"{deliver_pending()} message(s) sent.")
-

@@ -16,14 +16,39 @@ log = logging.getLogger("lms.core")
 
 #: The title and the explanation shown for each status code.
 MESSAGES = {
-    400: (_l("Bad request"), _l("The request could not be understood. Please check the address or the form and try again.")),
-    403: (_l("Access denied"), _l("You do not have permission to see this page. If you think you should, ask your trainer or the platform's administrator.")),
-    404: (_l("Page not found"), _l("We could not find this page. It may have been moved, or the address may be mistyped.")),
-    405: (_l("Action not allowed"), _l("This page cannot be used in this way. Please go back and use the buttons on the page.")),
+    400: (
+        _l("Bad request"),
+        _l("The request could not be understood. Please check the address or the form and try again."),
+    ),
+    403: (
+        _l("Access denied"),
+        _l(
+            "You do not have permission to see this page. If you think you should, ask your trainer or the platform's administrator."
+        ),
+    ),
+    404: (
+        _l("Page not found"),
+        _l("We could not find this page. It may have been moved, or the address may be mistyped."),
+    ),
+    405: (
+        _l("Action not allowed"),
+        _l("This page cannot be used in this way. Please go back and use the buttons on the page."),
+    ),
     413: (_l("File too large"), _l("What you sent is larger than the platform accepts. Please send a smaller file.")),
-    429: (_l("Too many attempts"), _l("You have tried this too often in a short time. Please wait a few minutes and try again.")),
-    500: (_l("Something went wrong"), _l("An unexpected error happened on our side. It has been recorded; please try again in a moment.")),
-    503: (_l("Temporarily unavailable"), _l("The platform cannot reach its database at the moment. Nothing you sent was saved; please try again in a minute.")),
+    429: (
+        _l("Too many attempts"),
+        _l("You have tried this too often in a short time. Please wait a few minutes and try again."),
+    ),
+    500: (
+        _l("Something went wrong"),
+        _l("An unexpected error happened on our side. It has been recorded; please try again in a moment."),
+    ),
+    503: (
+        _l("Temporarily unavailable"),
+        _l(
+            "The platform cannot reach its database at the moment. Nothing you sent was saved; please try again in a minute."
+        ),
+    ),
 }
 CSRF_MESSAGE = _l("This form has expired or was sent from another site. Please reload the page and send it again.")
 

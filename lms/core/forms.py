@@ -1,8 +1,8 @@
 """The one base form: CSRF-protected, bound to the request's form data only on submission."""
 
+import wtforms
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-import wtforms
 from wtforms import SelectField, StringField
 from wtforms.fields import SelectChoice
 from wtforms.validators import Length

@@ -15,5 +15,10 @@ def _parser() -> MarkdownIt:
 
 def render(text: str) -> str:
     """Render *text* as sanitised HTML: links, lists, emphasis; no images, no script, no raw HTML."""
-    return nh3.clean(_parser().render(text), tags=TAGS, attributes={"a": {"href"}}, url_schemes={"http", "https", "mailto"},
-                     link_rel="noopener noreferrer nofollow")
+    return nh3.clean(
+        _parser().render(text),
+        tags=TAGS,
+        attributes={"a": {"href"}},
+        url_schemes={"http", "https", "mailto"},
+        link_rel="noopener noreferrer nofollow",
+    )

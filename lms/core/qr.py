@@ -12,4 +12,4 @@ def qr_svg(data: str) -> Markup:
     buffer = io.BytesIO()
     qrcode.make(data, image_factory=qrcode.image.svg.SvgPathImage, box_size=10).save(buffer)
     svg = buffer.getvalue().decode()
-    return Markup(svg[svg.index("<svg"):])
+    return Markup(svg[svg.index("<svg") :])

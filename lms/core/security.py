@@ -5,17 +5,19 @@ from urllib.parse import urlsplit
 from flask import abort, request
 
 #: No inline script, no third-party origin; images may be data: and blob: for chart downloads.
-CONTENT_SECURITY_POLICY = "; ".join([
-    "default-src 'self'",
-    "script-src 'self'",
-    "style-src 'self'",
-    "img-src 'self' data: blob:",
-    "font-src 'self'",
-    "object-src 'none'",
-    "base-uri 'self'",
-    "form-action 'self'",
-    "frame-ancestors 'none'",
-])
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data: blob:",
+        "font-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
 
 
 def set_security_headers(response):
@@ -34,7 +36,9 @@ def set_security_headers(response):
 
 def refuse_nul_bytes() -> None:
     """Answer 400 to a request with a NUL character anywhere: PostgreSQL text cannot hold one."""
-    if "\x00" in request.path or any("\x00" in key or any("\x00" in value for value in values) for key, values in request.values.lists()):
+    if "\x00" in request.path or any(
+        "\x00" in key or any("\x00" in value for value in values) for key, values in request.values.lists()
+    ):
         abort(400)
 
 

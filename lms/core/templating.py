@@ -56,8 +56,12 @@ def init_app(app) -> None:
     """Expose the helpers and Babel's formatting filters to every template."""
     app.context_processor(_globals)
     app.jinja_env.filters.update(
-        datetime=format_datetime, date=format_date, number=format_number, language_name=LANGUAGES.get,
-        isodate=lambda text: format_date(date.fromisoformat(text), "long"), country_name=country_name,
+        datetime=format_datetime,
+        date=format_date,
+        number=format_number,
+        language_name=LANGUAGES.get,
+        isodate=lambda text: format_date(date.fromisoformat(text), "long"),
+        country_name=country_name,
     )
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.trim_blocks = True

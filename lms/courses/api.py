@@ -5,7 +5,6 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 
 from lms.accounts.models import Organisation, User
-
 from lms.courses import services
 from lms.courses.models import Course, Enrollment
 from lms.extensions import db
@@ -28,7 +27,9 @@ def course_info(slug: str) -> CourseInfo | None:
     course = db.session.scalar(select(Course).where(Course.slug == slug))
     if course is None:
         return None
-    return CourseInfo(course.slug, course.default_language, course.duration_minutes, {t.language: t.title for t in course.texts})
+    return CourseInfo(
+        course.slug, course.default_language, course.duration_minutes, {t.language: t.title for t in course.texts}
+    )
 
 
 def course_choices(language: str) -> list[tuple[str, str]]:
@@ -45,9 +46,13 @@ def completed_at(user, slug: str):
 
 def requirements_met(user, slug: str) -> bool:
     """Tell whether *user* has done everything the course *slug* requires, other packages' requirements included."""
-    enrollment = db.session.scalar(select(Enrollment).join(Course).where(Enrollment.user_id == user.id, Course.slug == slug))
-    return enrollment is not None and enrollment.completed_at is not None and all(
-        requirement.met for requirement in services.requirements(enrollment)
+    enrollment = db.session.scalar(
+        select(Enrollment).join(Course).where(Enrollment.user_id == user.id, Course.slug == slug)
+    )
+    return (
+        enrollment is not None
+        and enrollment.completed_at is not None
+        and all(requirement.met for requirement in services.requirements(enrollment))
     )
 
 
@@ -61,8 +66,12 @@ def completions_by_country(slug: str, countries: set[str] | None, start=None, en
     """Count the learners who completed the course *slug* per country of their organisation, within a period."""
     query = (
         select(Organisation.country, func.count())
-        .select_from(Enrollment).join(Course).join(User, User.id == Enrollment.user_id).join(Organisation, Organisation.id == User.organisation_id)
-        .where(Course.slug == slug, Enrollment.completed_at.isnot(None)).group_by(Organisation.country)
+        .select_from(Enrollment)
+        .join(Course)
+        .join(User, User.id == Enrollment.user_id)
+        .join(Organisation, Organisation.id == User.organisation_id)
+        .where(Course.slug == slug, Enrollment.completed_at.isnot(None))
+        .group_by(Organisation.country)
     )
     if countries is not None:
         query = query.where(Organisation.country.in_(countries))
@@ -76,8 +85,12 @@ def completions_by_country(slug: str, countries: set[str] | None, start=None, en
 def completed_learners(slug: str) -> list[tuple[int, str | None]]:
     """Return (user id, country) of the learners who completed the course *slug*."""
     query = (
-        select(User.id, Organisation.country).select_from(Enrollment).join(Course).join(User, User.id == Enrollment.user_id)
+        select(User.id, Organisation.country)
+        .select_from(Enrollment)
+        .join(Course)
+        .join(User, User.id == Enrollment.user_id)
         .outerjoin(Organisation, Organisation.id == User.organisation_id)
-        .where(Course.slug == slug, Enrollment.completed_at.isnot(None)).order_by(User.id)
+        .where(Course.slug == slug, Enrollment.completed_at.isnot(None))
+        .order_by(User.id)
     )
     return list(db.session.execute(query).all())

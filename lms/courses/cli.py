@@ -12,7 +12,9 @@ from lms.extensions import db
 
 cli = AppGroup("content", help="The courses written in course_content/.")
 path_option = click.option(
-    "--path", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
+    "--path",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    default=None,
     help="The content folder (default: LMS_CONTENT_DIR, or course_content/ of the project).",
 )
 

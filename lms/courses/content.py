@@ -91,7 +91,9 @@ class _Checker:
 
 
 def _kind_name(kind: type) -> str:
-    return {str: "text in quotes", int: "a whole number", bool: "true or false", list: "a list [ … ]"}.get(kind, kind.__name__)
+    return {str: "text in quotes", int: "a whole number", bool: "true or false", list: "a list [ … ]"}.get(
+        kind, kind.__name__
+    )
 
 
 def _read_toml(path: Path, problems: list[Problem]) -> tuple[dict | None, str]:
@@ -133,7 +135,7 @@ def _load_topics(path: Path, problems: list[Problem]) -> dict[str, dict[str, str
         if not SLUG.match(topic):
             check.problem(line, f"topic name {topic!r} may hold only lower-case letters, digits and hyphens")
         if not isinstance(labels, dict) or not isinstance(labels.get("en"), str):
-            check.problem(line, f"topic {topic!r} needs its English name: en = \"…\"")
+            check.problem(line, f'topic {topic!r} needs its English name: en = "…"')
             continue
         for language in labels:
             if language not in LANGUAGES:
@@ -145,7 +147,9 @@ def _load_topics(path: Path, problems: list[Problem]) -> dict[str, dict[str, str
 def _load_course(folder: Path, topics: set[str], problems: list[Problem]) -> CourseSpec | None:
     path = folder / "course.toml"
     if not SLUG.match(folder.name):
-        problems.append(Problem(folder, 1, "a course folder's name may hold only lower-case letters, digits and hyphens"))
+        problems.append(
+            Problem(folder, 1, "a course folder's name may hold only lower-case letters, digits and hyphens")
+        )
         return None
     if not path.exists():
         problems.append(Problem(path, 1, "course.toml is missing"))
@@ -192,11 +196,21 @@ def _load_course(folder: Path, topics: set[str], problems: list[Problem]) -> Cou
     lessons = _load_lessons(folder, data, check, default, problems)
     if len(problems) > start:
         return None
-    return CourseSpec(
-        slug=folder.name, folder=folder, default_language=default, duration_minutes=duration,
-        topics=course_topics, position=data.get("position", 100), published=data.get("published", True),
-        texts=texts, lessons=lessons,
-    ) if lessons is not None else None
+    return (
+        CourseSpec(
+            slug=folder.name,
+            folder=folder,
+            default_language=default,
+            duration_minutes=duration,
+            topics=course_topics,
+            position=data.get("position", 100),
+            published=data.get("published", True),
+            texts=texts,
+            lessons=lessons,
+        )
+        if lessons is not None
+        else None
+    )
 
 
 def _load_lessons(folder: Path, data: dict, check: _Checker, default: str | None, problems: list[Problem]):
@@ -227,13 +241,17 @@ def _load_lessons(folder: Path, data: dict, check: _Checker, default: str | None
             continue
         for source in sorted(lesson_folder.glob("*.md")):
             if source.stem not in LANGUAGES:
-                problems.append(Problem(source, 1, f"lesson files are named after a language code ({', '.join(LANGUAGES)})"))
+                problems.append(
+                    Problem(source, 1, f"lesson files are named after a language code ({', '.join(LANGUAGES)})")
+                )
                 continue
             parsed = _load_lesson_text(source, folder / "media", problems)
             if parsed is not None:
                 lesson.texts[source.stem] = parsed
         if default and default not in lesson.texts and not (lesson_folder / f"{default}.md").exists():
-            check.problem(line, f"lesson {slug!r} has no text in the default language: lessons/{slug}/{default}.md is missing")
+            check.problem(
+                line, f"lesson {slug!r} has no text in the default language: lessons/{slug}/{default}.md is missing"
+            )
         quiz_path = lesson_folder / "quiz.toml"
         if quiz_path.exists():
             lesson.quiz = _load_quiz(quiz_path, default, pass_mark, problems)
@@ -260,10 +278,16 @@ def _load_lesson_text(path: Path, media: Path, problems: list[Problem]) -> tuple
     for token in tokens:
         line = (token.map[0] + 2) if token.map else 2
         if token.type == "heading_open" and token.tag == "h1":
-            problems.append(Problem(path, line, "only the first line may be a # title; use ## for headings inside the lesson"))
+            problems.append(
+                Problem(path, line, "only the first line may be a # title; use ## for headings inside the lesson")
+            )
         for child in token.children or []:
             if child.type == "image" and not "".join(grand.content for grand in child.children or []).strip():
-                problems.append(Problem(path, line, "this image has no description: write it in the brackets, ![description](media/…)"))
+                problems.append(
+                    Problem(
+                        path, line, "this image has no description: write it in the brackets, ![description](media/…)"
+                    )
+                )
     for line, _token, _attribute, name in media_references(tokens):
         if not SLUG.match(Path(name).stem) or "/" in name or not (media / name).is_file():
             problems.append(Problem(path, line + 1, f"media/{name} is not a file in the course's media/ folder"))
@@ -295,9 +319,17 @@ def _load_quiz(path: Path, default: str | None, course_pass_mark: int, problems:
         correct = check.require(raw, "correct", list, line, where) or []
         for answer in correct:
             if answer not in options:
-                check.problem(check.line_of("correct", after=line - 1), where + f"correct answer {answer!r} is not one of the options")
+                check.problem(
+                    check.line_of("correct", after=line - 1),
+                    where + f"correct answer {answer!r} is not one of the options",
+                )
         if not correct or (kind == "single" and len(correct) != 1):
-            check.problem(check.line_of("correct", after=line - 1), where + "a single-choice question needs exactly one correct answer" if kind == "single" else where + "name at least one correct answer")
+            check.problem(
+                check.line_of("correct", after=line - 1),
+                where + "a single-choice question needs exactly one correct answer"
+                if kind == "single"
+                else where + "name at least one correct answer",
+            )
         texts = {}
         for language, table in ((key, value) for key, value in raw.items() if isinstance(value, dict)):
             table_line = check.line_of(f"[questions.{language}]", after=line - 1)
@@ -309,7 +341,11 @@ def _load_quiz(path: Path, default: str | None, course_pass_mark: int, problems:
             missing += [f"feedback.{option}" for option in options if not str(feedback.get(option, "")).strip()]
             if missing:
                 check.problem(table_line, where + f"[questions.{language}] needs {', '.join(missing)}")
-            texts[language] = {"text": table.get("text", ""), "options": {o: table.get(o, "") for o in options}, "feedback": {o: feedback.get(o, "") for o in options}}
+            texts[language] = {
+                "text": table.get("text", ""),
+                "options": {o: table.get(o, "") for o in options},
+                "feedback": {o: feedback.get(o, "") for o in options},
+            }
         if default and default not in texts:
             check.problem(line, where + f"the table of the default language [questions.{default}] is missing")
         questions.append({"id": question_id, "kind": kind, "options": options, "correct": correct, "texts": texts})

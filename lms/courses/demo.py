@@ -41,5 +41,9 @@ def load_demo_progress() -> None:
             if services.enrollment_for(learner, course) is not None:
                 continue
             lessons = len(services.active_lessons(course))
-            reach = (number * 2 + course.position) % (lessons + 1) if persona else rng.choice([0, 1, 2, 3, lessons, lessons, lessons, lessons])
+            reach = (
+                (number * 2 + course.position) % (lessons + 1)
+                if persona
+                else rng.choice([0, 1, 2, 3, lessons, lessons, lessons, lessons])
+            )
             _take(learner, course, reach)

@@ -22,10 +22,14 @@ def check_form(questions: list[dict], language: str, default: str, formdata=None
         texts = question["texts"].get(language) or question["texts"][default]
         options = choices((option, texts["options"][option]) for option in question["options"])
         if question["kind"] == "single":
-            field = RadioField(texts["text"], choices=options, validators=[InputRequired(message=_l("Choose an answer."))])
+            field = RadioField(
+                texts["text"], choices=options, validators=[InputRequired(message=_l("Choose an answer."))]
+            )
         else:
             field = CheckboxesField(
-                texts["text"], choices=options, description=_l("Tick every answer that applies."),
+                texts["text"],
+                choices=options,
+                description=_l("Tick every answer that applies."),
                 validators=[InputRequired(message=_l("Tick at least one answer."))],
             )
         setattr(CheckForm, f"q{number}", field)
@@ -44,7 +48,8 @@ def answers_of(form: BaseForm, questions: list[dict]) -> dict[str, list[str]]:
 class EnrolPeopleForm(BaseForm):
     organisation = SelectField(_l("Everyone in an organisation"), coerce=int)
     emails = TextAreaField(
-        _l("Or these people"), [Length(max=20000)],
+        _l("Or these people"),
+        [Length(max=20000)],
         description=_l("E-mail addresses of people who already have an account, one per line or separated by commas."),
     )
 

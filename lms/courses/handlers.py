@@ -21,13 +21,28 @@ def render_home_learning(sender, user, **kwargs) -> Markup | None:
 def personal_data(sender, **kwargs) -> dict:
     """The person's enrolments, progress and knowledge-check attempts."""
     enrollments = db.session.scalars(select(Enrollment).where(Enrollment.user_id == sender.id))
-    return {"courses": [{
-        "course": enrollment.course.slug, "enrolled_at": enrollment.enrolled_at.isoformat(),
-        "completed_at": enrollment.completed_at.isoformat() if enrollment.completed_at else None,
-        "lessons_done": len(enrollment.progress),
-        "check_attempts": [{"lesson_id": attempt.lesson_id, "score": attempt.score, "passed": attempt.passed, "at": attempt.created_at.isoformat()}
-                           for attempt in db.session.scalars(select(CheckAttempt).where(CheckAttempt.enrollment_id == enrollment.id))],
-    } for enrollment in enrollments]}
+    return {
+        "courses": [
+            {
+                "course": enrollment.course.slug,
+                "enrolled_at": enrollment.enrolled_at.isoformat(),
+                "completed_at": enrollment.completed_at.isoformat() if enrollment.completed_at else None,
+                "lessons_done": len(enrollment.progress),
+                "check_attempts": [
+                    {
+                        "lesson_id": attempt.lesson_id,
+                        "score": attempt.score,
+                        "passed": attempt.passed,
+                        "at": attempt.created_at.isoformat(),
+                    }
+                    for attempt in db.session.scalars(
+                        select(CheckAttempt).where(CheckAttempt.enrollment_id == enrollment.id)
+                    )
+                ],
+            }
+            for enrollment in enrollments
+        ]
+    }
 
 
 def erase_person(sender, **kwargs) -> None:

@@ -13,8 +13,31 @@ CALLOUTS = ("tip", "note", "warning", "example", "video")
 MEDIA_PREFIX = "media/"
 
 ALLOWED_TAGS = {
-    "p", "h2", "h3", "h4", "h5", "ul", "ol", "li", "strong", "em", "a", "img", "blockquote", "code", "pre",
-    "hr", "br", "table", "thead", "tbody", "tr", "th", "td", "aside", "span",
+    "p",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "ul",
+    "ol",
+    "li",
+    "strong",
+    "em",
+    "a",
+    "img",
+    "blockquote",
+    "code",
+    "pre",
+    "hr",
+    "br",
+    "table",
+    "thead",
+    "tbody",
+    "tr",
+    "th",
+    "td",
+    "aside",
+    "span",
 }
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "img": {"src", "alt", "title"}, "th": {"style"}, "td": {"style"}}
 ALLOWED_CLASSES = {"aside": {"callout", *(f"callout-{kind}" for kind in CALLOUTS)}, "span": {"callout-title"}}
@@ -25,7 +48,7 @@ def _callout_renderer(kind: str):
         token = tokens[index]
         if token.nesting != 1:
             return "</aside>\n"
-        title = token.info.strip()[len(kind):].strip()
+        title = token.info.strip()[len(kind) :].strip()
         heading = f'<span class="callout-title">{escape(title)}</span>\n' if title else ""
         return f'<aside class="callout callout-{kind}">\n{heading}'
 
@@ -48,7 +71,7 @@ def media_references(tokens: list[Token]):
             attribute = "src" if child.type == "image" else "href" if child.type == "link_open" else None
             target = child.attrGet(attribute) if attribute else None
             if isinstance(target, str) and target.startswith(MEDIA_PREFIX):
-                yield (token.map[0] + 1 if token.map else 1), child, attribute, target[len(MEDIA_PREFIX):]
+                yield (token.map[0] + 1 if token.map else 1), child, attribute, target[len(MEDIA_PREFIX) :]
 
 
 def render(tokens: list[Token], media_url: Callable[[str], str]) -> str:
@@ -57,7 +80,11 @@ def render(tokens: list[Token], media_url: Callable[[str], str]) -> str:
         token.attrSet(attribute, media_url(name))
     html = parser().renderer.render(tokens, parser().options, {})
     return nh3.clean(
-        html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, allowed_classes=ALLOWED_CLASSES,
-        url_schemes={"http", "https", "mailto"}, link_rel="noopener noreferrer",
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        allowed_classes=ALLOWED_CLASSES,
+        url_schemes={"http", "https", "mailto"},
+        link_rel="noopener noreferrer",
         filter_style_properties={"text-align"},
     )

@@ -36,7 +36,9 @@ class Course(db.Model):
     imported_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     texts: Mapped[list["CourseText"]] = relationship(cascade="all, delete-orphan", lazy="selectin")
-    lessons: Mapped[list["Lesson"]] = relationship(order_by="Lesson.position", cascade="all, delete-orphan", back_populates="course")
+    lessons: Mapped[list["Lesson"]] = relationship(
+        order_by="Lesson.position", cascade="all, delete-orphan", back_populates="course"
+    )
 
     @property
     def languages(self) -> list[str]:
@@ -114,7 +116,9 @@ class Enrollment(db.Model):
 class LessonProgress(db.Model):
     __tablename__ = "courses_lesson_progress"
 
-    enrollment_id: Mapped[int] = mapped_column(ForeignKey("courses_enrollments.id", ondelete="CASCADE"), primary_key=True)
+    enrollment_id: Mapped[int] = mapped_column(
+        ForeignKey("courses_enrollments.id", ondelete="CASCADE"), primary_key=True
+    )
     lesson_id: Mapped[int] = mapped_column(ForeignKey("courses_lessons.id", ondelete="CASCADE"), primary_key=True)
     completed_at: Mapped[datetime] = mapped_column(default=utcnow)
 

@@ -23,6 +23,7 @@ MEDIA_URL = "/courses/{course}/media/{name}"
 
 # --- importing course_content/ -------------------------------------------------------------
 
+
 @dataclass
 class ImportReport:
     created: list[str] = field(default_factory=list)
@@ -69,7 +70,13 @@ def _update_course(course: Course, spec: CourseSpec, report: ImportReport) -> No
     course.topics, course.position, course.published = spec.topics, spec.position, spec.published
     course.retired_at, course.imported_at = None, utcnow()
     course.texts = [
-        CourseText(language=language, title=text["title"], summary=text["summary"], audience=text["audience"], outcomes=text["outcomes"])
+        CourseText(
+            language=language,
+            title=text["title"],
+            summary=text["summary"],
+            audience=text["audience"],
+            outcomes=text["outcomes"],
+        )
         for language, text in spec.texts.items()
     ]
     lessons = {lesson.slug: lesson for lesson in course.lessons}
@@ -100,6 +107,7 @@ def _update_lesson(lesson: Lesson, spec: LessonSpec, position: int, course_slug:
 
 # --- the catalogue ---------------------------------------------------------------------------
 
+
 def _offered():
     return select(Course).where(Course.published.is_(True), Course.retired_at.is_(None))
 
@@ -109,9 +117,13 @@ def catalogue(text: str = "", language: str = "", topic: str = "") -> list[Cours
     query = _offered().order_by(Course.position, Course.slug)
     if text:
         pattern = f"%{text.lower()}%"
-        query = query.where(Course.id.in_(
-            select(CourseText.course_id).where(or_(func.lower(CourseText.title).like(pattern), func.lower(CourseText.summary).like(pattern)))
-        ))
+        query = query.where(
+            Course.id.in_(
+                select(CourseText.course_id).where(
+                    or_(func.lower(CourseText.title).like(pattern), func.lower(CourseText.summary).like(pattern))
+                )
+            )
+        )
     if language:
         query = query.where(Course.id.in_(select(CourseText.course_id).where(CourseText.language == language)))
     courses = list(db.session.scalars(query))
@@ -141,8 +153,9 @@ def topic_labels(language: str) -> dict[str, str]:
 def lesson_titles(lessons: list[Lesson], language: str, default: str) -> dict[int, str]:
     """Return each lesson's title in *language*, or in the course's *default* language, in one query."""
     rows = db.session.execute(
-        select(LessonText.lesson_id, LessonText.language, LessonText.title)
-        .where(LessonText.lesson_id.in_([lesson.id for lesson in lessons]), LessonText.language.in_({language, default}))
+        select(LessonText.lesson_id, LessonText.language, LessonText.title).where(
+            LessonText.lesson_id.in_([lesson.id for lesson in lessons]), LessonText.language.in_({language, default})
+        )
     )
     titles: dict[int, str] = {}
     for lesson_id, text_language, title in rows:
@@ -160,6 +173,7 @@ def lesson_text(lesson: Lesson, language: str, default: str) -> tuple[LessonText
 
 
 # --- enrolment and progress ---------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Progress:
@@ -202,7 +216,9 @@ def progress_by_course(user, courses: list[Course]) -> dict[int, Progress]:
     done = (
         select(Enrollment.course_id, Enrollment.completed_at, func.count(Lesson.id))
         .outerjoin(LessonProgress, LessonProgress.enrollment_id == Enrollment.id)
-        .outerjoin(Lesson, and_(Lesson.id == LessonProgress.lesson_id, Lesson.required.is_(True), Lesson.retired_at.is_(None)))
+        .outerjoin(
+            Lesson, and_(Lesson.id == LessonProgress.lesson_id, Lesson.required.is_(True), Lesson.retired_at.is_(None))
+        )
         .where(Enrollment.user_id == user.id, Enrollment.course_id.in_(course_ids))
         .group_by(Enrollment.course_id, Enrollment.completed_at)
     )
@@ -239,15 +255,21 @@ def complete_lesson(enrollment: Enrollment, lesson: Lesson) -> bool:
         return False
     enrollment.progress.append(LessonProgress(lesson_id=lesson.id))
     db.session.flush()
-    signals.lesson_completed.send(enrollment, user=enrollment.user, course_slug=enrollment.course.slug, lesson_slug=lesson.slug)
+    signals.lesson_completed.send(
+        enrollment, user=enrollment.user, course_slug=enrollment.course.slug, lesson_slug=lesson.slug
+    )
     _complete_if_done(enrollment)
     return True
 
 
 def _passed_lesson_ids(enrollment: Enrollment) -> set[int]:
-    return set(db.session.scalars(
-        select(CheckAttempt.lesson_id).where(CheckAttempt.enrollment_id == enrollment.id, CheckAttempt.passed.is_(True))
-    ))
+    return set(
+        db.session.scalars(
+            select(CheckAttempt.lesson_id).where(
+                CheckAttempt.enrollment_id == enrollment.id, CheckAttempt.passed.is_(True)
+            )
+        )
+    )
 
 
 def lessons_and_checks_done(enrollment: Enrollment) -> bool:
@@ -273,20 +295,25 @@ def requirements(enrollment: Enrollment) -> list[signals.Requirement]:
     done, passed = done_lesson_ids(enrollment), _passed_lesson_ids(enrollment)
     required = [lesson for lesson in lessons if lesson.required]
     checks = [lesson for lesson in lessons if lesson.quiz]
-    own = [signals.Requirement(
-        ngettext("Do the %(num)d required lesson", "Do the %(num)d required lessons", len(required)),
-        all(lesson.id in done for lesson in required),
-    )]
+    own = [
+        signals.Requirement(
+            ngettext("Do the %(num)d required lesson", "Do the %(num)d required lessons", len(required)),
+            all(lesson.id in done for lesson in required),
+        )
+    ]
     if checks:
-        own.append(signals.Requirement(
-            ngettext("Pass the %(num)d knowledge check", "Pass the %(num)d knowledge checks", len(checks)),
-            all(lesson.id in passed for lesson in checks),
-        ))
+        own.append(
+            signals.Requirement(
+                ngettext("Pass the %(num)d knowledge check", "Pass the %(num)d knowledge checks", len(checks)),
+                all(lesson.id in passed for lesson in checks),
+            )
+        )
     answers = signals.completion_requirements.send(enrollment, user=enrollment.user, course_slug=enrollment.course.slug)
     return own + [requirement for _receiver, found in answers for requirement in (found or [])]
 
 
 # --- knowledge checks ------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class QuestionResult:
@@ -307,11 +334,16 @@ def grade(lesson: Lesson, answers: dict[str, list[str]], language: str) -> tuple
     for question in lesson.quiz["questions"]:
         chosen = [option for option in question["options"] if option in answers.get(question["id"], [])]
         texts = _question_text(question, language, default)
-        results.append(QuestionResult(
-            text=texts["text"],
-            right=set(chosen) == set(question["correct"]),
-            chosen=[(texts["options"][option], texts["feedback"][option], option in question["correct"]) for option in chosen],
-        ))
+        results.append(
+            QuestionResult(
+                text=texts["text"],
+                right=set(chosen) == set(question["correct"]),
+                chosen=[
+                    (texts["options"][option], texts["feedback"][option], option in question["correct"])
+                    for option in chosen
+                ],
+            )
+        )
     score = round(100 * sum(result.right for result in results) / len(results))
     return score, results
 
@@ -320,7 +352,10 @@ def submit_check(enrollment: Enrollment, lesson: Lesson, answers: dict[str, list
     """Record an attempt at *lesson*'s check; passing it completes the lesson. Return attempt and feedback."""
     score, results = grade(lesson, answers, language)
     attempt = CheckAttempt(
-        enrollment_id=enrollment.id, lesson_id=lesson.id, answers=answers, score=score,
+        enrollment_id=enrollment.id,
+        lesson_id=lesson.id,
+        answers=answers,
+        score=score,
         passed=score >= lesson.quiz["pass_mark"],
     )
     db.session.add(attempt)
@@ -332,13 +367,17 @@ def submit_check(enrollment: Enrollment, lesson: Lesson, answers: dict[str, list
 
 
 def attempts_for(enrollment: Enrollment, lesson: Lesson) -> list[CheckAttempt]:
-    return list(db.session.scalars(
-        select(CheckAttempt).where(CheckAttempt.enrollment_id == enrollment.id, CheckAttempt.lesson_id == lesson.id)
-        .order_by(CheckAttempt.id)
-    ))
+    return list(
+        db.session.scalars(
+            select(CheckAttempt)
+            .where(CheckAttempt.enrollment_id == enrollment.id, CheckAttempt.lesson_id == lesson.id)
+            .order_by(CheckAttempt.id)
+        )
+    )
 
 
 # --- trainers: enrolling people and following progress -------------------------------------------
+
 
 def scope_countries(user) -> set[str] | None:
     """Return the countries *user* follows as a trainer, or None for an admin (all countries)."""
@@ -384,8 +423,11 @@ def progress_report(course: Course, countries: set[str] | None) -> list[ReportRo
     started = select(LessonProgress.enrollment_id).distinct().subquery()
     query = (
         select(
-            Organisation.country, Organisation.name, func.count(Enrollment.id),
-            func.count(started.c.enrollment_id), func.count(Enrollment.completed_at),
+            Organisation.country,
+            Organisation.name,
+            func.count(Enrollment.id),
+            func.count(started.c.enrollment_id),
+            func.count(Enrollment.completed_at),
         )
         .select_from(Enrollment)
         .join(User, User.id == Enrollment.user_id)
@@ -402,8 +444,10 @@ def progress_report(course: Course, countries: set[str] | None) -> list[ReportRo
 
 def my_learning(user) -> list[tuple[Enrollment, Progress]]:
     """Return the user's enrolments with their progress, the most recent first."""
-    enrollments = list(db.session.scalars(
-        select(Enrollment).where(Enrollment.user_id == user.id).order_by(Enrollment.enrolled_at.desc())
-    ))
+    enrollments = list(
+        db.session.scalars(
+            select(Enrollment).where(Enrollment.user_id == user.id).order_by(Enrollment.enrolled_at.desc())
+        )
+    )
     progress = progress_by_course(user, [enrollment.course for enrollment in enrollments])
     return [(enrollment, progress[enrollment.course_id]) for enrollment in enrollments]

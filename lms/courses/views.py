@@ -4,7 +4,18 @@ import csv
 import io
 from pathlib import Path
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, send_from_directory, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_from_directory,
+    url_for,
+)
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -40,15 +51,24 @@ def catalogue():
     progress = services.progress_by_course(current_user, courses) if current_user.is_authenticated else {}
     topics = services.topic_labels(_language())
     return render_template(
-        "courses/catalogue.html", courses=courses, progress=progress, topics=topics, q=text,
-        language=language, topic=topic, reader_language=_language(), language_options=LANGUAGES.items(),
+        "courses/catalogue.html",
+        courses=courses,
+        progress=progress,
+        topics=topics,
+        q=text,
+        language=language,
+        topic=topic,
+        reader_language=_language(),
+        language_options=LANGUAGES.items(),
     )
 
 
 @bp.get("/mine")
 @login_required
 def mine():
-    return render_template("courses/mine.html", learning=services.my_learning(current_user), reader_language=_language())
+    return render_template(
+        "courses/mine.html", learning=services.my_learning(current_user), reader_language=_language()
+    )
 
 
 @bp.get("/<slug>")
@@ -57,12 +77,18 @@ def course(slug: str):
     enrollment = services.enrollment_for(current_user, course) if current_user.is_authenticated else None
     lessons = services.active_lessons(course)
     return render_template(
-        "courses/course.html", course=course, text=course.text(_language()), lessons=lessons,
+        "courses/course.html",
+        course=course,
+        text=course.text(_language()),
+        lessons=lessons,
         titles=services.lesson_titles(lessons, _language(), course.default_language),
-        enrollment=enrollment, done=services.done_lesson_ids(enrollment) if enrollment else set(),
+        enrollment=enrollment,
+        done=services.done_lesson_ids(enrollment) if enrollment else set(),
         requirements=services.requirements(enrollment) if enrollment else [],
         progress=services.progress_by_course(current_user, [course]).get(course.id) if enrollment else None,
-        topics=services.topic_labels(_language()), form=ActionForm(), reader_language=_language(),
+        topics=services.topic_labels(_language()),
+        form=ActionForm(),
+        reader_language=_language(),
         may_enrol_others=current_user.is_authenticated and current_user.has_role(Role.ADMIN, Role.TRAINER),
     )
 
@@ -96,13 +122,26 @@ def _lesson_page(course, lesson, enrollment, form=None, attempt=None, results=No
     if lesson.quiz and form is None:
         form = check_form(lesson.quiz["questions"], _language(), course.default_language)
     page = render_template(
-        "courses/lesson.html", course=course, course_text=course.text(_language()), lesson=lesson, text=text,
-        fallback=fallback, default_language=LANGUAGES[course.default_language],
-        previous=lessons[position - 1] if position else None, next=lessons[position + 1] if position + 1 < len(lessons) else None,
-        number=position + 1, count=len(lessons), enrollment=enrollment, done=lesson.id in services.done_lesson_ids(enrollment),
+        "courses/lesson.html",
+        course=course,
+        course_text=course.text(_language()),
+        lesson=lesson,
+        text=text,
+        fallback=fallback,
+        default_language=LANGUAGES[course.default_language],
+        previous=lessons[position - 1] if position else None,
+        next=lessons[position + 1] if position + 1 < len(lessons) else None,
+        number=position + 1,
+        count=len(lessons),
+        enrollment=enrollment,
+        done=lesson.id in services.done_lesson_ids(enrollment),
         progress=services.progress_by_course(current_user, [course])[course.id],
-        check_form=form, attempt=attempt, results=results, attempts=services.attempts_for(enrollment, lesson) if lesson.quiz else [],
-        action_form=ActionForm(), reader_language=_language(),
+        check_form=form,
+        attempt=attempt,
+        results=results,
+        attempts=services.attempts_for(enrollment, lesson) if lesson.quiz else [],
+        action_form=ActionForm(),
+        reader_language=_language(),
     )
     return page, status
 
@@ -139,7 +178,10 @@ def complete_lesson(slug: str, lesson_slug: str):
     db.session.commit()
     following = services.next_lesson(course, lesson)
     if enrollment.completed_at or following is None:
-        flash(_("Congratulations: you have completed the course!") if enrollment.completed_at else _("Lesson done."), "success")
+        flash(
+            _("Congratulations: you have completed the course!") if enrollment.completed_at else _("Lesson done."),
+            "success",
+        )
         return redirect(url_for("courses.course", slug=slug))
     flash(_("Lesson done."), "success")
     return redirect(url_for("courses.lesson", slug=slug, lesson_slug=following.slug))
@@ -156,7 +198,9 @@ def submit_check(slug: str, lesson_slug: str):
     form = check_form(lesson.quiz["questions"], _language(), course.default_language, formdata=request.form)
     if not form.validate():
         return _lesson_page(course, lesson, enrollment, form=form, status=422)
-    attempt, results = services.submit_check(enrollment, lesson, answers_of(form, lesson.quiz["questions"]), _language())
+    attempt, results = services.submit_check(
+        enrollment, lesson, answers_of(form, lesson.quiz["questions"]), _language()
+    )
     db.session.commit()
     return _lesson_page(course, lesson, enrollment, form=form, attempt=attempt, results=results)
 
@@ -165,7 +209,9 @@ def submit_check(slug: str, lesson_slug: str):
 def media(slug: str, name: str):
     course = _course_or_404(slug)
     response = send_from_directory(Path(current_app.config["CONTENT_DIR"]) / course.slug / "media", name, max_age=3600)
-    response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'; img-src 'self'; style-src 'unsafe-inline'"
+    response.headers["Content-Security-Policy"] = (
+        "sandbox; default-src 'none'; img-src 'self'; style-src 'unsafe-inline'"
+    )
     return response
 
 
@@ -180,7 +226,10 @@ def enrol_people(slug: str):
         people, unknown = services.people_to_enrol(current_user, organisation, form.email_list())
         added = services.enrol_people(course, people, current_user)
         db.session.commit()
-        flash(_("%(added)s newly enrolled, %(already)s were enrolled already.", added=added, already=len(people) - added), "success")
+        flash(
+            _("%(added)s newly enrolled, %(already)s were enrolled already.", added=added, already=len(people) - added),
+            "success",
+        )
         if unknown:
             flash(_("Not found among the people you may enrol: %(emails)s", emails=", ".join(unknown)), "warning")
         return redirect(url_for("courses.report", slug=slug))
@@ -202,8 +251,17 @@ def _report_csv(course, rows) -> Response:
     writer = csv.writer(buffer)
     writer.writerow([_("Country"), _("Organisation"), _("Enrolled"), _("Started"), _("Completed")])
     for row in rows:
-        writer.writerow([country_name(row.country) if row.country else "", row.organisation or "", row.enrolled, row.started, row.completed])
+        writer.writerow(
+            [
+                country_name(row.country) if row.country else "",
+                row.organisation or "",
+                row.enrolled,
+                row.started,
+                row.completed,
+            ]
+        )
     return Response(
-        "\ufeff" + buffer.getvalue(), mimetype="text/csv",
+        "\ufeff" + buffer.getvalue(),
+        mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{course.slug}-progress.csv"'},
     )

@@ -5,7 +5,6 @@ from flask_babel import lazy_gettext as _l
 from lms.core.plugins import MenuEntry, Plugin, with_roles
 from lms.dashboards.views import bp
 
-
 plugin = Plugin(
     name="dashboards",
     blueprint=bp,

@@ -35,8 +35,13 @@ class Filters:
 
     def query(self, **extra) -> dict:
         """Return the filters as URL parameters, so that a view can be bookmarked and shared."""
-        values = {"survey": self.survey_id, "country": self.countries, "from": self.start and self.start.strftime("%Y-%m"),
-                  "to": self.end and _previous_month(self.end).strftime("%Y-%m"), **extra}
+        values = {
+            "survey": self.survey_id,
+            "country": self.countries,
+            "from": self.start and self.start.strftime("%Y-%m"),
+            "to": self.end and _previous_month(self.end).strftime("%Y-%m"),
+            **extra,
+        }
         return {key: value for key, value in values.items() if value}
 
 
@@ -137,7 +142,11 @@ def survey_dashboard(filters: Filters, user, language: str) -> SurveyDashboard |
         return None
     countries = countries_in_view(filters, user)
     counts = surveys.responses_by_country(info.id, countries, filters.start, filters.end)
-    completions = courses.completions_by_country(info.course_slug, countries, filters.start, filters.end) if info.course_slug else {}
+    completions = (
+        courses.completions_by_country(info.course_slug, countries, filters.start, filters.end)
+        if info.course_slug
+        else {}
+    )
     k = minimum_group() if info.anonymous else 1
     rows = sorted(
         (CountryRow(country, count, completions.get(country), hidden=count < k) for country, count in counts.items()),
@@ -163,7 +172,11 @@ def _scales(dashboard: SurveyDashboard, filters: Filters, countries, shown: set)
         if not question.kind.numeric:
             continue
         rows = [
-            (country_name(code) if code else _("No country"), [distribution.get((question.id, code, int(value)), 0) for value, _label in question.scale], means.get((question.id, code)))
+            (
+                country_name(code) if code else _("No country"),
+                [distribution.get((question.id, code, int(value)), 0) for value, _label in question.scale],
+                means.get((question.id, code)),
+            )
             for code in ordered
         ]
         dashboard.scales.append((question, rows))
@@ -173,7 +186,14 @@ def _scales(dashboard: SurveyDashboard, filters: Filters, countries, shown: set)
                 promoters, passives, detractors = scores.get(code, (0, 0, 0))
                 total = promoters + passives + detractors
                 if total:
-                    dashboard.net_promoter.append((country_name(code), round(100 * promoters / total), round(100 * detractors / total), round(100 * (promoters - detractors) / total)))
+                    dashboard.net_promoter.append(
+                        (
+                            country_name(code),
+                            round(100 * promoters / total),
+                            round(100 * detractors / total),
+                            round(100 * (promoters - detractors) / total),
+                        )
+                    )
             dashboard.net_promoter.sort(key=lambda row: -row[3])
 
 
@@ -181,52 +201,111 @@ def _months(dashboard: SurveyDashboard, filters: Filters, countries, k: int) -> 
     by_month = surveys.responses_by_month(dashboard.info.id, countries, filters.start, filters.end)
     names = {code: country_name(code) if code else _("No country") for _y, _m, code in by_month}
     for year, month in sorted({(y, m) for y, m, _c in by_month}):
-        cells = {names[code]: (count if count >= k else HIDDEN) for (y, m, code), count in by_month.items() if (y, m) == (year, month)}
+        cells = {
+            names[code]: (count if count >= k else HIDDEN)
+            for (y, m, code), count in by_month.items()
+            if (y, m) == (year, month)
+        }
         dashboard.months.append((f"{year}-{month:02d}", cells))
 
 
 def _figure(data: list[dict], title: str, **layout) -> str:
     """Return a plotly.js figure as JSON (built as plain data: plotly.py's validation cost 85 % of the page)."""
-    return json.dumps({"data": data, "layout": {
-        "title": {"text": title, "font": {"size": 16}}, "margin": {"l": 10, "r": 10, "t": 50, "b": 10}, "height": 340,
-        "font": {"family": "system-ui, sans-serif", "color": "#1b1f24"}, "paper_bgcolor": "#ffffff", "plot_bgcolor": "#ffffff",
-        "legend": {"orientation": "h", "y": -0.15}, "yaxis": {"automargin": True, **layout.pop("yaxis", {})}, **layout,
-    }})
+    return json.dumps(
+        {
+            "data": data,
+            "layout": {
+                "title": {"text": title, "font": {"size": 16}},
+                "margin": {"l": 10, "r": 10, "t": 50, "b": 10},
+                "height": 340,
+                "font": {"family": "system-ui, sans-serif", "color": "#1b1f24"},
+                "paper_bgcolor": "#ffffff",
+                "plot_bgcolor": "#ffffff",
+                "legend": {"orientation": "h", "y": -0.15},
+                "yaxis": {"automargin": True, **layout.pop("yaxis", {})},
+                **layout,
+            },
+        }
+    )
 
 
 def _charts(dashboard: SurveyDashboard) -> None:
     rows = dashboard.visible
     if rows:
         title = _("Responses per country")
-        data = [{"type": "bar", "x": [row.name for row in rows], "y": [row.responses for row in rows], "marker": {"color": BLUE}}]
-        dashboard.charts["responses"] = Chart("responses", title, _figure(data, title),
-                                              _("Bar chart of the responses per country; the table below gives the same figures."))
+        data = [
+            {
+                "type": "bar",
+                "x": [row.name for row in rows],
+                "y": [row.responses for row in rows],
+                "marker": {"color": BLUE},
+            }
+        ]
+        dashboard.charts["responses"] = Chart(
+            "responses",
+            title,
+            _figure(data, title),
+            _("Bar chart of the responses per country; the table below gives the same figures."),
+        )
     for question, scale_rows in dashboard.scales:
         if not scale_rows:
             continue
         totals = [sum(counts) or 1 for _name, counts, _mean in scale_rows]
         data = [
-            {"type": "bar", "orientation": "h", "name": label, "y": [name for name, _counts, _mean in scale_rows],
-             "x": [round(100 * counts[index] / total, 1) for (_name, counts, _mean), total in zip(scale_rows, totals)],
-             **({"marker": {"color": DIVERGING[index]}} if len(question.scale) == 5 else {})}
+            {
+                "type": "bar",
+                "orientation": "h",
+                "name": label,
+                "y": [name for name, _counts, _mean in scale_rows],
+                "x": [
+                    round(100 * counts[index] / total, 1) for (_name, counts, _mean), total in zip(scale_rows, totals)
+                ],
+                **({"marker": {"color": DIVERGING[index]}} if len(question.scale) == 5 else {}),
+            }
             for index, (_value, label) in enumerate(question.scale)
         ]
         dashboard.charts[f"q{question.id}"] = Chart(
-            f"q{question.id}", question.text, _figure(data, question.text, barmode="stack", xaxis={"title": {"text": "%"}, "range": [0, 100]}),
+            f"q{question.id}",
+            question.text,
+            _figure(data, question.text, barmode="stack", xaxis={"title": {"text": "%"}, "range": [0, 100]}),
             _("Stacked bars: the share of each answer per country; the table below gives the counts and the mean."),
         )
     if dashboard.net_promoter:
         title = _("Net promoter score per country")
-        data = [{"type": "bar", "orientation": "h", "x": [row[3] for row in dashboard.net_promoter], "y": [row[0] for row in dashboard.net_promoter], "marker": {"color": BLUE}}]
-        dashboard.charts["nps"] = Chart("nps", title, _figure(data, title, yaxis={"autorange": "reversed"}, xaxis={"range": [-100, 100]}),
-                                        _("Countries ranked by net promoter score, from −100 to 100; the table below gives the figures."))
+        data = [
+            {
+                "type": "bar",
+                "orientation": "h",
+                "x": [row[3] for row in dashboard.net_promoter],
+                "y": [row[0] for row in dashboard.net_promoter],
+                "marker": {"color": BLUE},
+            }
+        ]
+        dashboard.charts["nps"] = Chart(
+            "nps",
+            title,
+            _figure(data, title, yaxis={"autorange": "reversed"}, xaxis={"range": [-100, 100]}),
+            _("Countries ranked by net promoter score, from −100 to 100; the table below gives the figures."),
+        )
     if dashboard.months:
         title = _("Responses per month")
         names = sorted({name for _month, cells in dashboard.months for name in cells})
-        data = [{"type": "scatter", "mode": "lines+markers", "name": name, "x": [month for month, _cells in dashboard.months],
-                 "y": [cells.get(name) for _month, cells in dashboard.months]} for name in names]
-        dashboard.charts["months"] = Chart("months", title, _figure(data, title),
-                                           _("Lines of the responses per month and country; the table below gives the figures."))
+        data = [
+            {
+                "type": "scatter",
+                "mode": "lines+markers",
+                "name": name,
+                "x": [month for month, _cells in dashboard.months],
+                "y": [cells.get(name) for _month, cells in dashboard.months],
+            }
+            for name in names
+        ]
+        dashboard.charts["months"] = Chart(
+            "months",
+            title,
+            _figure(data, title),
+            _("Lines of the responses per month and country; the table below gives the figures."),
+        )
 
 
 @dataclass
@@ -246,8 +325,15 @@ def funnel(course_slug: str, filters: Filters, user) -> list[FunnelRow]:
     evaluated = surveys.evaluated_by_organisation(course_slug, countries)
     certified = certificates.certified_by_organisation(course_slug, countries)
     return [
-        FunnelRow(row.country, row.organisation, row.enrolled, row.started, row.completed,
-                  evaluated.get((row.country, row.organisation), 0), certified.get((row.country, row.organisation), 0))
+        FunnelRow(
+            row.country,
+            row.organisation,
+            row.enrolled,
+            row.started,
+            row.completed,
+            evaluated.get((row.country, row.organisation), 0),
+            certified.get((row.country, row.organisation), 0),
+        )
         for row in courses.progress_by_organisation(course_slug, countries)
     ]
 
@@ -268,5 +354,13 @@ def text_page(filters: Filters, user, *, question_id=None, languages=(), search=
     if info.anonymous:
         counts = surveys.responses_by_country(info.id, countries, filters.start, filters.end)
         countries = {code for code, count in counts.items() if count >= minimum_group()}
-    return surveys.text_answers(info.id, countries, languages=list(languages), question_id=question_id, search=search,
-                                start=filters.start, end=filters.end, page=page)
+    return surveys.text_answers(
+        info.id,
+        countries,
+        languages=list(languages),
+        question_id=question_id,
+        search=search,
+        start=filters.start,
+        end=filters.end,
+        page=page,
+    )

@@ -33,7 +33,9 @@ def _context(filters: services.Filters) -> dict:
     language = str(get_locale())
     allowed = services.scope(current_user)
     return {
-        "filters": filters, "language": language, "survey_choices": surveys.published_surveys(language),
+        "filters": filters,
+        "language": language,
+        "survey_choices": surveys.published_surveys(language),
         "country_options": [(code, name) for code, name in country_choices() if allowed is None or code in allowed],
         "minimum": services.minimum_group(),
     }
@@ -51,8 +53,14 @@ def index():
         abort(404)
     course_slug = dashboard.info.course_slug if dashboard else None
     funnel = services.funnel(course_slug, filters, current_user) if course_slug else []
-    return render_template("dashboards/index.html", dashboard=dashboard, funnel=funnel, course_slug=course_slug,
-                           support=services.support_figures(filters, current_user), **context)
+    return render_template(
+        "dashboards/index.html",
+        dashboard=dashboard,
+        funnel=funnel,
+        course_slug=course_slug,
+        support=services.support_figures(filters, current_user),
+        **context,
+    )
 
 
 @bp.get("/report")
@@ -64,7 +72,9 @@ def report():
     context = _context(filters)
     dashboard = services.survey_dashboard(filters, current_user, context["language"]) or abort(404)
     funnel = services.funnel(dashboard.info.course_slug, filters, current_user) if dashboard.info.course_slug else []
-    return render_template("dashboards/report.html", dashboard=dashboard, funnel=funnel, country=filters.countries[0], **context)
+    return render_template(
+        "dashboards/report.html", dashboard=dashboard, funnel=funnel, country=filters.countries[0], **context
+    )
 
 
 @bp.get("/answers")
@@ -79,10 +89,28 @@ def answers():
     question = request.args.get("question", type=identifier)
     search = request.args.get("q", "").strip()[:100]
     page = page_number()
-    rows, total = services.text_page(filters, current_user, question_id=question, languages=languages, search=search, page=page)
-    texts = {item.id: item.text for item in info.questions if item.kind in (surveys.Kind.SHORT_TEXT, surveys.Kind.LONG_TEXT, surveys.Kind.MULTIPLE)}
-    return render_template("dashboards/answers.html", info=info, rows=rows, total=total, page=page, pages=(total + 24) // 25,
-                           question=question, search=search, languages=languages, texts=texts, all_languages=LANGUAGES, **context)
+    rows, total = services.text_page(
+        filters, current_user, question_id=question, languages=languages, search=search, page=page
+    )
+    texts = {
+        item.id: item.text
+        for item in info.questions
+        if item.kind in (surveys.Kind.SHORT_TEXT, surveys.Kind.LONG_TEXT, surveys.Kind.MULTIPLE)
+    }
+    return render_template(
+        "dashboards/answers.html",
+        info=info,
+        rows=rows,
+        total=total,
+        page=page,
+        pages=(total + 24) // 25,
+        question=question,
+        search=search,
+        languages=languages,
+        texts=texts,
+        all_languages=LANGUAGES,
+        **context,
+    )
 
 
 @bp.get("/<any(countries, scales, funnel, months, support):table>.csv")
@@ -98,9 +126,22 @@ def export(table: str):
 
 
 def _support_table(filters) -> list[list]:
-    return [[_("Country"), _("Questions"), _("Median first answer (hours)"), _("Median resolution (hours)"), _("Answers that helped (%)")]] + [
-        [country_name(row.group) if row.group else "", row.questions, row.median_first_response_hours or "", row.median_resolution_hours or "",
-         row.helpful_share if row.helpful_share is not None else ""]
+    return [
+        [
+            _("Country"),
+            _("Questions"),
+            _("Median first answer (hours)"),
+            _("Median resolution (hours)"),
+            _("Answers that helped (%)"),
+        ]
+    ] + [
+        [
+            country_name(row.group) if row.group else "",
+            row.questions,
+            row.median_first_response_hours or "",
+            row.median_resolution_hours or "",
+            row.helpful_share if row.helpful_share is not None else "",
+        ]
         for row in services.support_figures(filters, current_user)
     ]
 
@@ -108,19 +149,47 @@ def _support_table(filters) -> list[list]:
 def _table(table: str, dashboard: services.SurveyDashboard, filters) -> list[list]:
     if table == "countries":
         return [[_("Country"), _("Responses"), _("Completions"), _("Response rate (%)")]] + [
-            [row.name, "" if row.hidden else row.responses, row.completions or "", row.rate or ""] for row in dashboard.rows
+            [row.name, "" if row.hidden else row.responses, row.completions or "", row.rate or ""]
+            for row in dashboard.rows
         ]
     if table == "scales":
-        rows = [[_("Question"), _("Country"), *(label for _value, label in dashboard.scales[0][0].scale if dashboard.scales), _("Mean")]] if dashboard.scales else [[]]
+        rows = (
+            [
+                [
+                    _("Question"),
+                    _("Country"),
+                    *(label for _value, label in dashboard.scales[0][0].scale if dashboard.scales),
+                    _("Mean"),
+                ]
+            ]
+            if dashboard.scales
+            else [[]]
+        )
         for question, scale_rows in dashboard.scales:
-            rows += [[question.code, name, *counts, round(mean, 2) if mean is not None else ""] for name, counts, mean in scale_rows]
+            rows += [
+                [question.code, name, *counts, round(mean, 2) if mean is not None else ""]
+                for name, counts, mean in scale_rows
+            ]
         return rows
     if table == "months":
         names = sorted({name for _month, cells in dashboard.months for name in cells})
-        return [[_("Month"), *names]] + [[month, *("" if cells.get(name) is None else cells[name] for name in names)] for month, cells in dashboard.months]
+        return [[_("Month"), *names]] + [
+            [month, *("" if cells.get(name) is None else cells[name] for name in names)]
+            for month, cells in dashboard.months
+        ]
     funnel = services.funnel(dashboard.info.course_slug, filters, current_user) if dashboard.info.course_slug else []
-    return [[_("Country"), _("Organisation"), _("Enrolled"), _("Started"), _("Completed"), _("Evaluated"), _("Certified")]] + [
-        [country_name(row.country) if row.country else "", row.organisation or "", row.enrolled, row.started, row.completed, row.evaluated, row.certified]
+    return [
+        [_("Country"), _("Organisation"), _("Enrolled"), _("Started"), _("Completed"), _("Evaluated"), _("Certified")]
+    ] + [
+        [
+            country_name(row.country) if row.country else "",
+            row.organisation or "",
+            row.enrolled,
+            row.started,
+            row.completed,
+            row.evaluated,
+            row.certified,
+        ]
         for row in funnel
     ]
 
@@ -128,7 +197,11 @@ def _table(table: str, dashboard: services.SurveyDashboard, filters) -> list[lis
 def _csv(name: str, rows: list[list]) -> Response:
     buffer = io.StringIO()
     csv.writer(buffer).writerows(rows)
-    return Response("\ufeff" + buffer.getvalue(), mimetype="text/csv", headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return Response(
+        "\ufeff" + buffer.getvalue(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
 
 
 @bp.get("/plotly.min.js")

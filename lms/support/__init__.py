@@ -4,10 +4,10 @@ from flask_babel import lazy_gettext as _l
 
 from lms import signals
 from lms.core.plugins import MenuEntry, Plugin, connect, signed_in, with_roles
+from lms.support.admin_views import bp
 from lms.support.cli import cli
 from lms.support.demo import load_demo_support
 from lms.support.handlers import erase_person, personal_data, render_ask_link
-from lms.support.admin_views import bp
 
 
 def init_app(app):

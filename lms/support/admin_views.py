@@ -18,10 +18,16 @@ from lms.support.views import bp
 @bp.get("/experts")
 @roles_required(Role.ADMIN)
 def experts():
-    people = db.session.scalars(select(User).join(UserRole).where(UserRole.role == str(Role.EXPERT)).order_by(User.name))
+    people = db.session.scalars(
+        select(User).join(UserRole).where(UserRole.role == str(Role.EXPERT)).order_by(User.name)
+    )
     profiles = {profile.user_id: profile for profile in db.session.scalars(select(ExpertProfile))}
-    return render_template("support/experts.html", people=people, profiles=profiles,
-                           topics={topic.slug: topic.label(str(get_locale())) for topic in services.topics()})
+    return render_template(
+        "support/experts.html",
+        people=people,
+        profiles=profiles,
+        topics={topic.slug: topic.label(str(get_locale())) for topic in services.topics()},
+    )
 
 
 @bp.route("/experts/<int:user_id>", methods=["GET", "POST"])
@@ -50,13 +56,19 @@ def topics():
 @roles_required(Role.ADMIN)
 def edit_topic(slug: str | None = None):
     topic = db.get_or_404(Topic, slug) if slug else None
-    shown = {"slug": topic.slug, "active": topic.active, **{f"label_{code}": text for code, text in topic.labels.items()}} if topic else None
+    shown = (
+        {"slug": topic.slug, "active": topic.active, **{f"label_{code}": text for code, text in topic.labels.items()}}
+        if topic
+        else None
+    )
     form = TopicForm(data=shown if request.method == "GET" else None)
     if topic:
         form.slug.render_kw = {"readonly": True}
     if form.validate_on_submit():
         try:
-            services.save_topic(topic, slug=topic.slug if topic else form.slug.data, labels=form.labels(), active=form.active.data)
+            services.save_topic(
+                topic, slug=topic.slug if topic else form.slug.data, labels=form.labels(), active=form.active.data
+            )
         except services.SupportError as error:
             form.add_error(str(error), "slug")
         else:

@@ -14,8 +14,17 @@ cli = AppGroup("support", help="Expert support.")
 
 @cli.command("expert")
 @click.argument("email")
-@click.option("--topic", "topics", multiple=True, required=True, help="A topic the expert answers (repeat for several).")
-@click.option("--language", "languages", multiple=True, required=True, type=click.Choice(list(LANGUAGES)), help="A language the expert answers in.")
+@click.option(
+    "--topic", "topics", multiple=True, required=True, help="A topic the expert answers (repeat for several)."
+)
+@click.option(
+    "--language",
+    "languages",
+    multiple=True,
+    required=True,
+    type=click.Choice(list(LANGUAGES)),
+    help="A language the expert answers in.",
+)
 def set_expert(email, topics, languages):
     """Make a person an expert of some topics and languages."""
     user = user_by_email(email)

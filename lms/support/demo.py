@@ -25,15 +25,25 @@ def load_demo_support() -> None:
     if learner is None or expert is None or topic is None or db.session.scalar(select(Ticket.id).limit(1)):
         return
     ticket = services.ask(
-        learner, subject="How do we answer a viral post that says newcomers get higher benefits?",
+        learner,
+        subject="How do we answer a viral post that says newcomers get higher benefits?",
         body="A post in our town's Facebook group claims that newcomers receive more social benefits than pensioners. "
-             "It has 400 shares. Should the municipality answer, and how?",
-        topic=topic, language="en",
+        "It has 400 shares. Should the municipality answer, and how?",
+        topic=topic,
+        language="en",
     )
     services.take(ticket, expert)
-    services.reply(ticket, expert, "Answer once, calmly, on the municipality's own page, not under the post. Lead with the fact "
-                   "(what the rules really say, with the source), name the myth only once, and end with what residents can do "
-                   "if they have questions. Ask the social services department to check the figures before you publish.")
+    services.reply(
+        ticket,
+        expert,
+        "Answer once, calmly, on the municipality's own page, not under the post. Lead with the fact "
+        "(what the rules really say, with the source), name the myth only once, and end with what residents can do "
+        "if they have questions. Ask the social services department to check the figures before you publish.",
+    )
     services.close(ticket, learner, helpful=True)
-    services.publish_faq(ticket, expert, "How should a municipality answer a viral post with false claims about benefits?",
-                         ticket.messages[-1].body)
+    services.publish_faq(
+        ticket,
+        expert,
+        "How should a municipality answer a viral post with false claims about benefits?",
+        ticket.messages[-1].body,
+    )

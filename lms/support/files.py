@@ -69,7 +69,12 @@ def check(filename: str, data: bytes) -> tuple[str, str]:
         raise FileRefused(_("“%(name)s” is larger than %(limit)s MB.", name=filename, limit=limit))
     found = sniff(data)
     if found is None:
-        raise FileRefused(_("“%(name)s” is not a PDF, an image or an office document (its content was checked, not its name).", name=filename))
+        raise FileRefused(
+            _(
+                "“%(name)s” is not a PDF, an image or an office document (its content was checked, not its name).",
+                name=filename,
+            )
+        )
     content_type, extension = found
     stem = re.sub(r"[^\w\-. ]+", "_", filename.rsplit(".", 1)[0]).strip(" ._")[:80] or "file"
     return f"{stem}.{extension}", content_type

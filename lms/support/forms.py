@@ -14,7 +14,9 @@ FILES_HELP = _l("Optional: PDF, images or office documents, up to %(limit)s MB e
 
 
 class AskForm(BaseForm):
-    subject = StringField(_l("Your question in one line"), [InputRequired(), Length(max=200)], render_kw={"autocomplete": "off"})
+    subject = StringField(
+        _l("Your question in one line"), [InputRequired(), Length(max=200)], render_kw={"autocomplete": "off"}
+    )
     topic = SelectField(_l("Topic"))
     language = SelectField(_l("Language of the answer"))
     body = TextAreaField(_l("Details"), [InputRequired(), Length(max=10000)], description=BODY_HELP)
@@ -39,8 +41,11 @@ class NoteForm(BaseForm):
 
 
 class CloseForm(BaseForm):
-    helpful = RadioField(_l("Did the answer help you?"), choices=choices([("yes", _l("Yes")), ("no", _l("No"))]),
-                         validators=[InputRequired(message=_l("Please tell us whether the answer helped."))])
+    helpful = RadioField(
+        _l("Did the answer help you?"),
+        choices=choices([("yes", _l("Yes")), ("no", _l("No"))]),
+        validators=[InputRequired(message=_l("Please tell us whether the answer helped."))],
+    )
 
 
 class HandOverForm(BaseForm):
@@ -48,19 +53,23 @@ class HandOverForm(BaseForm):
 
 
 class FaqForm(BaseForm):
-    question = StringField(_l("Question"), [InputRequired(), Length(max=300)],
-                           description=_l("Write it so that nothing identifies the person who asked."))
+    question = StringField(
+        _l("Question"),
+        [InputRequired(), Length(max=300)],
+        description=_l("Write it so that nothing identifies the person who asked."),
+    )
     answer = TextAreaField(_l("Answer"), [InputRequired(), Length(max=10000)], description=BODY_HELP)
 
 
 class ExpertForm(BaseForm):
     topics = CheckboxesField(_l("Topics"))
-    languages = CheckboxesField(_l("Languages"), description=_l("The expert receives the questions of these topics asked in these languages."))
+    languages = CheckboxesField(
+        _l("Languages"), description=_l("The expert receives the questions of these topics asked in these languages.")
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.languages.choices = language_choices()
-
 
 
 def _label(code: str):
@@ -70,7 +79,14 @@ def _label(code: str):
 
 
 class TopicForm(BaseForm):
-    slug = StringField(_l("Short name"), [InputRequired(), Length(max=40), Regexp(r"^[a-z0-9]+(-[a-z0-9]+)*$", message=_l("Use lower-case letters, digits and hyphens."))])
+    slug = StringField(
+        _l("Short name"),
+        [
+            InputRequired(),
+            Length(max=40),
+            Regexp(r"^[a-z0-9]+(-[a-z0-9]+)*$", message=_l("Use lower-case letters, digits and hyphens.")),
+        ],
+    )
     active = BooleanField(_l("Active"), default=True, description=_l("Learners can choose only active topics."))
     label_en, label_it, label_de, label_sl = _label("en"), _label("it"), _label("de"), _label("sl")
     label_el, label_ro, label_bg, label_hu = _label("el"), _label("ro"), _label("bg"), _label("hu")

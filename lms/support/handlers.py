@@ -17,11 +17,25 @@ def render_ask_link(sender, course, lesson, **kwargs) -> Markup:
 def personal_data(sender, **kwargs) -> dict:
     """The person's questions with their threads (internal notes left out)."""
     tickets = db.session.scalars(select(Ticket).where(Ticket.requester_id == sender.id))
-    return {"questions": [{
-        "subject": ticket.subject, "status": ticket.status, "asked_at": ticket.created_at.isoformat(),
-        "messages": [{"from_you": message.author_id == sender.id, "text": message.body, "at": message.created_at.isoformat()}
-                     for message in ticket.messages if not message.internal],
-    } for ticket in tickets]}
+    return {
+        "questions": [
+            {
+                "subject": ticket.subject,
+                "status": ticket.status,
+                "asked_at": ticket.created_at.isoformat(),
+                "messages": [
+                    {
+                        "from_you": message.author_id == sender.id,
+                        "text": message.body,
+                        "at": message.created_at.isoformat(),
+                    }
+                    for message in ticket.messages
+                    if not message.internal
+                ],
+            }
+            for ticket in tickets
+        ]
+    }
 
 
 def erase_person(sender, **kwargs) -> None:

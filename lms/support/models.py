@@ -11,9 +11,9 @@ from lms.extensions import db
 
 
 class Status(enum.StrEnum):
-    NEW = "new"              # nobody has taken it
-    OPEN = "open"            # an expert works on it
-    ANSWERED = "answered"    # waiting for the learner; the clock is paused
+    NEW = "new"  # nobody has taken it
+    OPEN = "open"  # an expert works on it
+    ANSWERED = "answered"  # waiting for the learner; the clock is paused
     CLOSED = "closed"
 
 
@@ -71,7 +71,9 @@ class Ticket(db.Model):
     topic: Mapped[Topic] = relationship(lazy="joined")
     requester = relationship("User", foreign_keys=[requester_id])
     assignee = relationship("User", foreign_keys=[assignee_id])
-    messages: Mapped[list["Message"]] = relationship(order_by="Message.id", cascade="all, delete-orphan", back_populates="ticket")
+    messages: Mapped[list["Message"]] = relationship(
+        order_by="Message.id", cascade="all, delete-orphan", back_populates="ticket"
+    )
 
 
 class Message(db.Model):

@@ -28,6 +28,7 @@ class SupportError(ValueError):
 
 # --- who does what -------------------------------------------------------------------------------
 
+
 def topics() -> list[Topic]:
     return list(db.session.scalars(select(Topic).where(Topic.active.is_(True)).order_by(Topic.slug)))
 
@@ -54,7 +55,11 @@ def may_see(user: User, ticket: Ticket) -> bool:
 
 
 def is_expert_for(user: User, ticket: Ticket) -> bool:
-    return ticket.assignee_id == user.id or matches(profile_of(user), ticket) or (user.has_role(Role.ADMIN) and user.has_role(Role.EXPERT))
+    return (
+        ticket.assignee_id == user.id
+        or matches(profile_of(user), ticket)
+        or (user.has_role(Role.ADMIN) and user.has_role(Role.EXPERT))
+    )
 
 
 def all_topics() -> list[Topic]:
@@ -82,30 +87,61 @@ def set_expertise(expert: User, profile: ExpertProfile, topics: list[str], langu
 
 # --- asking and answering ------------------------------------------------------------------------------
 
-def _message(ticket: Ticket, author: User, body: str, files: list[tuple[str, bytes]], internal: bool = False) -> Message:
+
+def _message(
+    ticket: Ticket, author: User, body: str, files: list[tuple[str, bytes]], internal: bool = False
+) -> Message:
     checked = [(check(name, data), data) for name, data in files]  # refuses before anything is stored
     message = Message(ticket=ticket, author_id=author.id, body=body, html=markdown.render(body), internal=internal)
     for (filename, content_type), data in checked:
-        message.attachments.append(Attachment(filename=filename, content_type=content_type, size=len(data), storage_key=storage().save(data)))
+        message.attachments.append(
+            Attachment(filename=filename, content_type=content_type, size=len(data), storage_key=storage().save(data))
+        )
     db.session.add(message)
     return message
 
 
-def ask(requester: User, *, subject: str, body: str, topic: Topic, language: str, course_slug: str | None = None,
-        lesson_slug: str | None = None, files: list[tuple[str, bytes]] = ()) -> Ticket:
+def ask(
+    requester: User,
+    *,
+    subject: str,
+    body: str,
+    topic: Topic,
+    language: str,
+    course_slug: str | None = None,
+    lesson_slug: str | None = None,
+    files: list[tuple[str, bytes]] = (),
+) -> Ticket:
     """Open a question and tell the matching experts (or give it to the next of them in turn)."""
-    ticket = Ticket(requester_id=requester.id, subject=subject.strip(), topic_slug=topic.slug, language=language,
-                    country=requester.country, course_slug=course_slug, lesson_slug=lesson_slug, requester_seen_at=utcnow())
+    ticket = Ticket(
+        requester_id=requester.id,
+        subject=subject.strip(),
+        topic_slug=topic.slug,
+        language=language,
+        country=requester.country,
+        course_slug=course_slug,
+        lesson_slug=lesson_slug,
+        requester_seen_at=utcnow(),
+    )
     db.session.add(ticket)
     _message(ticket, requester, body, list(files))
     db.session.flush()
     experts = matching_experts(topic.slug, language)
     if current_app.config["SUPPORT_AUTO_ASSIGN"] and experts:
-        chosen = min(experts, key=lambda expert: (db.session.get(ExpertProfile, expert.id).last_assigned_at or datetime.min, expert.id))
+        chosen = min(
+            experts,
+            key=lambda expert: (db.session.get(ExpertProfile, expert.id).last_assigned_at or datetime.min, expert.id),
+        )
         _assign(ticket, chosen)
     for expert in experts:
-        queue_mail(expert.email, "support/mail/new_question.txt", expert.language, user=expert, ticket=ticket,
-                   link=external_url("support.ticket", ticket_id=ticket.id))
+        queue_mail(
+            expert.email,
+            "support/mail/new_question.txt",
+            expert.language,
+            user=expert,
+            ticket=ticket,
+            link=external_url("support.ticket", ticket_id=ticket.id),
+        )
     log.info("Question %s asked by %s on %s", ticket.id, requester.id, topic.slug)
     return ticket
 
@@ -118,8 +154,10 @@ def _assign(ticket: Ticket, expert: User) -> None:
 def take(ticket: Ticket, expert: User) -> None:
     """Give a new question to *expert*; when two take it at once, exactly one succeeds."""
     taken = db.session.execute(
-        update(Ticket).where(Ticket.id == ticket.id, Ticket.assignee_id.is_(None))
-        .values(assignee_id=expert.id, status=Status.OPEN).execution_options(synchronize_session=False)
+        update(Ticket)
+        .where(Ticket.id == ticket.id, Ticket.assignee_id.is_(None))
+        .values(assignee_id=expert.id, status=Status.OPEN)
+        .execution_options(synchronize_session=False)
     )
     if taken.rowcount != 1:
         db.session.rollback()
@@ -134,11 +172,20 @@ def hand_over(ticket: Ticket, expert: User, colleague: User) -> None:
         raise SupportError(_("This colleague does not answer questions of this topic and language."))
     ticket.assignee_id = colleague.id
     _message(ticket, expert, _("Handed over to %(name)s.", name=colleague.name), [], internal=True)
-    queue_mail(colleague.email, "support/mail/handed_over.txt", colleague.language, user=colleague, ticket=ticket,
-               expert=expert, link=external_url("support.ticket", ticket_id=ticket.id))
+    queue_mail(
+        colleague.email,
+        "support/mail/handed_over.txt",
+        colleague.language,
+        user=colleague,
+        ticket=ticket,
+        expert=expert,
+        link=external_url("support.ticket", ticket_id=ticket.id),
+    )
 
 
-def reply(ticket: Ticket, author: User, body: str, files: list[tuple[str, bytes]] = (), internal: bool = False) -> Message:
+def reply(
+    ticket: Ticket, author: User, body: str, files: list[tuple[str, bytes]] = (), internal: bool = False
+) -> Message:
     """Add to the thread. An expert's answer waits for the learner (clock paused); the learner's reply resumes it."""
     if ticket.status == Status.CLOSED and not internal:
         raise SupportError(_("This question is closed. Reopen it to write again."))
@@ -153,8 +200,14 @@ def reply(ticket: Ticket, author: User, body: str, files: list[tuple[str, bytes]
         ticket.status = Status.OPEN if ticket.assignee_id else Status.NEW
         ticket.requester_seen_at = now
         if ticket.assignee:
-            queue_mail(ticket.assignee.email, "support/mail/learner_replied.txt", ticket.assignee.language, user=ticket.assignee,
-                       ticket=ticket, link=external_url("support.ticket", ticket_id=ticket.id))
+            queue_mail(
+                ticket.assignee.email,
+                "support/mail/learner_replied.txt",
+                ticket.assignee.language,
+                user=ticket.assignee,
+                ticket=ticket,
+                link=external_url("support.ticket", ticket_id=ticket.id),
+            )
         return message
     if ticket.assignee_id is None:
         ticket.assignee_id = author.id
@@ -162,8 +215,14 @@ def reply(ticket: Ticket, author: User, body: str, files: list[tuple[str, bytes]
     ticket.status, ticket.waiting_since = Status.ANSWERED, now
     db.session.flush()
     if ticket.requester:
-        queue_mail(ticket.requester.email, "support/mail/answered.txt", ticket.requester.language, user=ticket.requester,
-                   ticket=ticket, link=external_url("support.ticket", ticket_id=ticket.id))
+        queue_mail(
+            ticket.requester.email,
+            "support/mail/answered.txt",
+            ticket.requester.language,
+            user=ticket.requester,
+            ticket=ticket,
+            link=external_url("support.ticket", ticket_id=ticket.id),
+        )
     signals.ticket_answered.send(ticket, expert=author, message=message)
     return message
 
@@ -203,6 +262,7 @@ def attachment_for(user: User, attachment_id: int) -> Attachment | None:
 
 # --- queues, lists and the clock -------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Clock:
     first_response_due: datetime | None
@@ -213,10 +273,20 @@ class Clock:
 def clock(ticket: Ticket, now: datetime | None = None) -> Clock:
     """Return when the targets fall due, the waiting time for the learner not counted, and whether one is missed."""
     now, config = now or utcnow(), current_app.config
-    first = None if ticket.first_response_at else ticket.created_at + timedelta(hours=config["SUPPORT_FIRST_RESPONSE_HOURS"])
+    first = (
+        None
+        if ticket.first_response_at
+        else ticket.created_at + timedelta(hours=config["SUPPORT_FIRST_RESPONSE_HOURS"])
+    )
     paused = ticket.paused_seconds + (int((now - ticket.waiting_since).total_seconds()) if ticket.waiting_since else 0)
-    resolution = None if ticket.status == Status.CLOSED else ticket.created_at + timedelta(hours=config["SUPPORT_RESOLUTION_HOURS"], seconds=paused)
-    overdue = (first is not None and now > first) or (resolution is not None and ticket.waiting_since is None and now > resolution)
+    resolution = (
+        None
+        if ticket.status == Status.CLOSED
+        else ticket.created_at + timedelta(hours=config["SUPPORT_RESOLUTION_HOURS"], seconds=paused)
+    )
+    overdue = (first is not None and now > first) or (
+        resolution is not None and ticket.waiting_since is None and now > resolution
+    )
     return Clock(first, resolution, overdue)
 
 
@@ -226,15 +296,22 @@ def queue(expert: User) -> list[Ticket]:
     if profile is None:
         return []
     query = (
-        select(Ticket).where(Ticket.status.in_([Status.NEW, Status.OPEN]), Ticket.topic_slug.in_(profile.topics),
-                             Ticket.language.in_(profile.languages), or_(Ticket.assignee_id.is_(None), Ticket.assignee_id == expert.id))
+        select(Ticket)
+        .where(
+            Ticket.status.in_([Status.NEW, Status.OPEN]),
+            Ticket.topic_slug.in_(profile.topics),
+            Ticket.language.in_(profile.languages),
+            or_(Ticket.assignee_id.is_(None), Ticket.assignee_id == expert.id),
+        )
         .order_by(Ticket.created_at)
     )
     return list(db.session.scalars(query))
 
 
 def questions_of(user: User) -> list[Ticket]:
-    return list(db.session.scalars(select(Ticket).where(Ticket.requester_id == user.id).order_by(Ticket.created_at.desc())))
+    return list(
+        db.session.scalars(select(Ticket).where(Ticket.requester_id == user.id).order_by(Ticket.created_at.desc()))
+    )
 
 
 def colleagues_for(ticket: Ticket, expert: User) -> list[User]:
@@ -243,12 +320,20 @@ def colleagues_for(ticket: Ticket, expert: User) -> list[User]:
 
 # --- the FAQ -----------------------------------------------------------------------------------------
 
+
 def publish_faq(ticket: Ticket, expert: User, question: str, answer: str) -> FaqEntry:
     """Publish an answered question, as the expert edited it, in the FAQ of its language."""
     if ticket.first_response_at is None:
         raise SupportError(_("Only an answered question can go into the FAQ."))
-    entry = FaqEntry(ticket_id=ticket.id, topic_slug=ticket.topic_slug, language=ticket.language, question=question.strip(),
-                     answer=answer, answer_html=markdown.render(answer), author_id=expert.id)
+    entry = FaqEntry(
+        ticket_id=ticket.id,
+        topic_slug=ticket.topic_slug,
+        language=ticket.language,
+        question=question.strip(),
+        answer=answer,
+        answer_html=markdown.render(answer),
+        author_id=expert.id,
+    )
     db.session.add(entry)
     db.session.flush()
     log.info("Question %s published in the FAQ by %s", ticket.id, expert.id)
@@ -261,7 +346,9 @@ def faq(language: str, text: str = "", topic: str = "", limit: int = 50) -> list
     if topic:
         query = query.where(FaqEntry.topic_slug == topic)
     for word in [word for word in text.lower().split() if len(word) > 3][:6]:
-        query = query.where(or_(func.lower(FaqEntry.question).like(f"%{word}%"), func.lower(FaqEntry.answer).like(f"%{word}%")))
+        query = query.where(
+            or_(func.lower(FaqEntry.question).like(f"%{word}%"), func.lower(FaqEntry.answer).like(f"%{word}%"))
+        )
     return list(db.session.scalars(query))
 
 
@@ -270,13 +357,19 @@ def suggestions(language: str, text: str) -> list[FaqEntry]:
     words = {word for word in text.lower().split() if len(word) > 3}
     if not words:
         return []
-    candidates = db.session.scalars(select(FaqEntry).where(FaqEntry.language == language, or_(*(
-        func.lower(FaqEntry.question).like(f"%{word}%") for word in list(words)[:8]
-    ))).limit(30))
+    candidates = db.session.scalars(
+        select(FaqEntry)
+        .where(
+            FaqEntry.language == language,
+            or_(*(func.lower(FaqEntry.question).like(f"%{word}%") for word in list(words)[:8])),
+        )
+        .limit(30)
+    )
     return sorted(candidates, key=lambda entry: -sum(word in entry.question.lower() for word in words))[:5]
 
 
 # --- figures --------------------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Figures:
@@ -290,7 +383,9 @@ class Figures:
 def figures(by: str, countries: set[str] | None = None) -> list[Figures]:
     """Return volume, median times and the share of helpful answers per country, topic or expert."""
     column = {"country": Ticket.country, "topic": Ticket.topic_slug, "expert": Ticket.assignee_id}[by]
-    query = select(column, Ticket.created_at, Ticket.first_response_at, Ticket.closed_at, Ticket.paused_seconds, Ticket.helpful)
+    query = select(
+        column, Ticket.created_at, Ticket.first_response_at, Ticket.closed_at, Ticket.paused_seconds, Ticket.helpful
+    )
     if countries is not None:
         query = query.where(Ticket.country.in_(countries))
     groups: dict = {}
@@ -299,11 +394,17 @@ def figures(by: str, countries: set[str] | None = None) -> list[Figures]:
     result = []
     for group, rows in sorted(groups.items(), key=lambda item: str(item[0])):
         firsts = [(first - created).total_seconds() / 3600 for created, first, *_ in rows if first]
-        resolutions = [((closed - created).total_seconds() - paused) / 3600 for created, _f, closed, paused, _h in rows if closed]
+        resolutions = [
+            ((closed - created).total_seconds() - paused) / 3600 for created, _f, closed, paused, _h in rows if closed
+        ]
         verdicts = [helpful for *_rest, helpful in rows if helpful is not None]
-        result.append(Figures(
-            group, len(rows), round(statistics.median(firsts), 1) if firsts else None,
-            round(statistics.median(resolutions), 1) if resolutions else None,
-            round(100 * sum(verdicts) / len(verdicts)) if verdicts else None,
-        ))
+        result.append(
+            Figures(
+                group,
+                len(rows),
+                round(statistics.median(firsts), 1) if firsts else None,
+                round(statistics.median(resolutions), 1) if resolutions else None,
+                round(100 * sum(verdicts) / len(verdicts)) if verdicts else None,
+            )
+        )
     return result

@@ -36,38 +36,57 @@ def _ticket_or_404(ticket_id: int) -> Ticket:
 @bp.get("/")
 @login_required
 def index():
-    return render_template("support/index.html", questions=services.questions_of(current_user),
-                           queue=services.queue(current_user), clock=services.clock, reader_language=_language())
+    return render_template(
+        "support/index.html",
+        questions=services.questions_of(current_user),
+        queue=services.queue(current_user),
+        clock=services.clock,
+        reader_language=_language(),
+    )
 
 
 @bp.route("/ask", methods=["GET", "POST"])
 @login_required
 def ask():
-    form = AskForm(topics=services.topics(), reader_language=_language(), limit=current_app.config["SUPPORT_MAX_ATTACHMENT_MB"])
+    form = AskForm(
+        topics=services.topics(), reader_language=_language(), limit=current_app.config["SUPPORT_MAX_ATTACHMENT_MB"]
+    )
     if request.method == "GET":
         form.language.data = _language()
         form.course.data, form.lesson.data = request.args.get("course", "")[:80], request.args.get("lesson", "")[:80]
     if form.validate_on_submit():
         try:
             ticket = services.ask(
-                current_user, subject=form.subject.data, body=form.body.data, topic=db.session.get(Topic, form.topic.data),
-                language=form.language.data, course_slug=form.course.data or None, lesson_slug=form.lesson.data or None,
+                current_user,
+                subject=form.subject.data,
+                body=form.body.data,
+                topic=db.session.get(Topic, form.topic.data),
+                language=form.language.data,
+                course_slug=form.course.data or None,
+                lesson_slug=form.lesson.data or None,
                 files=_files(form.files),
             )
         except FileRefused as error:
             form.files.errors.append(str(error))
         else:
             db.session.commit()
-            flash(_("Your question has been sent. The experts will answer here, and we will let you know by e-mail."), "success")
+            flash(
+                _("Your question has been sent. The experts will answer here, and we will let you know by e-mail."),
+                "success",
+            )
             return redirect(url_for("support.ticket", ticket_id=ticket.id))
-    return render_template("support/ask.html", form=form, suggestions=services.suggestions(_language(), form.subject.data or ""))
+    return render_template(
+        "support/ask.html", form=form, suggestions=services.suggestions(_language(), form.subject.data or "")
+    )
 
 
 @bp.get("/faq/suggestions")
 def suggestions():
     text, language = request.args.get("q", "")[:200], request.args.get("language", _language())
     entries = services.suggestions(language if language in LANGUAGES else _language(), text)
-    return jsonify([{"question": entry.question, "url": url_for("support.faq_entry", entry_id=entry.id)} for entry in entries])
+    return jsonify(
+        [{"question": entry.question, "url": url_for("support.faq_entry", entry_id=entry.id)} for entry in entries]
+    )
 
 
 @bp.route("/<int:ticket_id>", methods=["GET", "POST"])
@@ -80,7 +99,9 @@ def ticket(ticket_id: int):
         try:
             services.reply(ticket, current_user, reply_form.body.data, _files(reply_form.files))
         except (FileRefused, services.SupportError) as error:
-            reply_form.files.errors.append(str(error)) if isinstance(error, FileRefused) else reply_form.form_errors.append(str(error))
+            reply_form.files.errors.append(str(error)) if isinstance(
+                error, FileRefused
+            ) else reply_form.form_errors.append(str(error))
         else:
             db.session.commit()
             flash(_("Your message has been sent."), "success")
@@ -88,11 +109,24 @@ def ticket(ticket_id: int):
     elif request.method == "GET" and services.mark_seen(ticket, current_user):
         db.session.commit()
     hand_over = HandOverForm()
-    hand_over.colleague.choices = choices((user.id, user.name) for user in services.colleagues_for(ticket, current_user)) if expert else []
+    hand_over.colleague.choices = (
+        choices((user.id, user.name) for user in services.colleagues_for(ticket, current_user)) if expert else []
+    )
     messages = [message for message in ticket.messages if expert or not message.internal]
-    return render_template("support/ticket.html", ticket=ticket, messages=messages, expert=expert, reply_form=reply_form,
-                           note_form=note_form, close_form=close_form, hand_over=hand_over, clock=services.clock(ticket),
-                           reader_language=_language(), action_form=BaseForm(), Status=Status), 200 if request.method == "GET" else 422
+    return render_template(
+        "support/ticket.html",
+        ticket=ticket,
+        messages=messages,
+        expert=expert,
+        reply_form=reply_form,
+        note_form=note_form,
+        close_form=close_form,
+        hand_over=hand_over,
+        clock=services.clock(ticket),
+        reader_language=_language(),
+        action_form=BaseForm(),
+        Status=Status,
+    ), 200 if request.method == "GET" else 422
 
 
 @bp.post("/<int:ticket_id>/<any(take, note, handover, close, reopen):action>")
@@ -101,7 +135,12 @@ def act(ticket_id: int, action: str):
     ticket = _ticket_or_404(ticket_id)
     expert = services.is_expert_for(current_user, ticket)
     requester = ticket.requester_id == current_user.id
-    if action in ("take", "note", "handover") and not expert or action in ("close", "reopen") and not (expert or requester):
+    if (
+        action in ("take", "note", "handover")
+        and not expert
+        or action in ("close", "reopen")
+        and not (expert or requester)
+    ):
         abort(403)
     try:
         if action == "take" and BaseForm().validate_on_submit():
@@ -110,7 +149,9 @@ def act(ticket_id: int, action: str):
             services.reply(ticket, current_user, form.note.data, internal=True)
         elif action == "handover":
             form = HandOverForm()
-            form.colleague.choices = choices((user.id, user.name) for user in services.colleagues_for(ticket, current_user))
+            form.colleague.choices = choices(
+                (user.id, user.name) for user in services.colleagues_for(ticket, current_user)
+            )
             if not form.validate_on_submit():
                 abort(400)
             services.hand_over(ticket, current_user, db.session.get(User, form.colleague.data))
@@ -147,8 +188,14 @@ def publish(ticket_id: int):
     ticket = _ticket_or_404(ticket_id)
     if not services.is_expert_for(current_user, ticket):
         abort(403)
-    answers = [message.body for message in ticket.messages if not message.internal and message.author_id != ticket.requester_id]
-    form = FaqForm(data=None if request.method == "POST" else {"question": ticket.subject, "answer": answers[-1] if answers else ""})
+    answers = [
+        message.body for message in ticket.messages if not message.internal and message.author_id != ticket.requester_id
+    ]
+    form = FaqForm(
+        data=None
+        if request.method == "POST"
+        else {"question": ticket.subject, "answer": answers[-1] if answers else ""}
+    )
     if form.validate_on_submit():
         try:
             entry = services.publish_faq(ticket, current_user, form.question.data, form.answer.data)
@@ -164,10 +211,18 @@ def publish(ticket_id: int):
 @bp.get("/faq")
 def faq():
     text, topic = request.args.get("q", "").strip()[:100], request.args.get("topic", "")
-    return render_template("support/faq.html", entries=services.faq(_language(), text, topic), q=text, topic=topic,
-                           topics=services.topics(), reader_language=_language())
+    return render_template(
+        "support/faq.html",
+        entries=services.faq(_language(), text, topic),
+        q=text,
+        topic=topic,
+        topics=services.topics(),
+        reader_language=_language(),
+    )
 
 
 @bp.get("/faq/<int:entry_id>")
 def faq_entry(entry_id: int):
-    return render_template("support/faq_entry.html", entry=db.get_or_404(FaqEntry, entry_id), reader_language=_language())
+    return render_template(
+        "support/faq_entry.html", entry=db.get_or_404(FaqEntry, entry_id), reader_language=_language()
+    )

@@ -4,9 +4,15 @@ from flask_babel import lazy_gettext as _l
 
 from lms import signals
 from lms.core.plugins import MenuEntry, Plugin, connect, with_roles
-from lms.surveys.demo import load_demo_survey
-from lms.surveys.handlers import erase_person, evaluation_requirement, invite_to_course_survey, personal_data, render_pending_surveys
 from lms.surveys.builder_views import bp
+from lms.surveys.demo import load_demo_survey
+from lms.surveys.handlers import (
+    erase_person,
+    evaluation_requirement,
+    invite_to_course_survey,
+    personal_data,
+    render_pending_surveys,
+)
 
 
 def init_app(app):

@@ -87,7 +87,8 @@ def numeric_distribution(survey_id: int, countries, start=None, end=None) -> dic
     """Count each value of each numeric question per country."""
     query = (
         select(Answer.question_id, Answer.country, Answer.number, func.count())
-        .where(Answer.number.isnot(None)).group_by(Answer.question_id, Answer.country, Answer.number)
+        .where(Answer.number.isnot(None))
+        .group_by(Answer.question_id, Answer.country, Answer.number)
     )
     rows = db.session.execute(_scoped(query, survey_id, countries, start, end))
     return {(question_id, country, number): count for question_id, country, number, count in rows}
@@ -96,13 +97,16 @@ def numeric_distribution(survey_id: int, countries, start=None, end=None) -> dic
 def numeric_means(survey_id: int, countries, start=None, end=None) -> dict[tuple[int, str | None], float]:
     query = (
         select(Answer.question_id, Answer.country, func.avg(Answer.number))
-        .where(Answer.number.isnot(None)).group_by(Answer.question_id, Answer.country)
+        .where(Answer.number.isnot(None))
+        .group_by(Answer.question_id, Answer.country)
     )
     rows = db.session.execute(_scoped(query, survey_id, countries, start, end))
     return {(question_id, country): float(mean) for question_id, country, mean in rows}
 
 
-def net_promoter(survey_id: int, question_id: int, countries, start=None, end=None) -> dict[str | None, tuple[int, int, int]]:
+def net_promoter(
+    survey_id: int, question_id: int, countries, start=None, end=None
+) -> dict[str | None, tuple[int, int, int]]:
     """Return (promoters, passives, detractors) per country for a 0–10 question."""
     query = (
         select(
@@ -111,23 +115,29 @@ def net_promoter(survey_id: int, question_id: int, countries, start=None, end=No
             func.sum(case(((Answer.number >= 7) & (Answer.number <= 8), 1), else_=0)),
             func.sum(case((Answer.number <= 6, 1), else_=0)),
         )
-        .where(Answer.question_id == question_id, Answer.number.isnot(None)).group_by(Answer.country)
+        .where(Answer.question_id == question_id, Answer.number.isnot(None))
+        .group_by(Answer.country)
     )
     rows = db.session.execute(_scoped(query, survey_id, countries, start, end))
     return {country: (int(p), int(n), int(d)) for country, p, n, d in rows}
 
 
-def choice_counts(survey_id: int, countries, start=None, end=None) -> dict[tuple[int, str | None, str | None, str], int]:
+def choice_counts(
+    survey_id: int, countries, start=None, end=None
+) -> dict[tuple[int, str | None, str | None, str], int]:
     """Count each option (per grid row) of each choice question per country."""
     query = (
         select(Answer.question_id, Answer.country, Answer.row_code, Answer.option_code, func.count())
-        .where(Answer.option_code.isnot(None)).group_by(Answer.question_id, Answer.country, Answer.row_code, Answer.option_code)
+        .where(Answer.option_code.isnot(None))
+        .group_by(Answer.question_id, Answer.country, Answer.row_code, Answer.option_code)
     )
     rows = db.session.execute(_scoped(query, survey_id, countries, start, end))
     return {(question_id, country, row, option): count for question_id, country, row, option, count in rows}
 
 
-def text_answers(survey_id: int, countries, *, languages=None, question_id=None, search="", start=None, end=None, page=1, per_page=25):
+def text_answers(
+    survey_id: int, countries, *, languages=None, question_id=None, search="", start=None, end=None, page=1, per_page=25
+):
     """Return one page of written answers (question id, country, language, text) and their total."""
     query = select(Answer.question_id, Answer.country, Answer.language, Answer.text).where(Answer.text.isnot(None))
     query = _scoped(query, survey_id, countries, start, end)
@@ -138,7 +148,9 @@ def text_answers(survey_id: int, countries, *, languages=None, question_id=None,
     if search:
         query = query.where(func.lower(Answer.text).like(f"%{search.lower()}%"))
     total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    rows = db.session.execute(query.order_by(Answer.submitted_on.desc(), Answer.id.desc()).limit(per_page).offset((page - 1) * per_page)).all()
+    rows = db.session.execute(
+        query.order_by(Answer.submitted_on.desc(), Answer.id.desc()).limit(per_page).offset((page - 1) * per_page)
+    ).all()
     return rows, total
 
 
@@ -146,8 +158,10 @@ def evaluated_by_organisation(course_slug: str, countries) -> dict[tuple[str | N
     """Count the people who answered the course's evaluation per (country, organisation) — not what they answered."""
     query = (
         select(Organisation.country, Organisation.name, func.count())
-        .select_from(Participation).join(Survey, Survey.id == Participation.survey_id)
-        .join(User, User.id == Participation.user_id).outerjoin(Organisation, Organisation.id == User.organisation_id)
+        .select_from(Participation)
+        .join(Survey, Survey.id == Participation.survey_id)
+        .join(User, User.id == Participation.user_id)
+        .outerjoin(Organisation, Organisation.id == User.organisation_id)
         .where(Survey.course_slug == course_slug, Participation.answered.is_(True))
         .group_by(Organisation.country, Organisation.name)
     )

@@ -4,9 +4,8 @@ import re
 from datetime import datetime, time
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user
 
 from lms.accounts.access import roles_required
@@ -18,7 +17,16 @@ from lms.courses import api as courses
 from lms.extensions import db
 from lms.i18n import LANGUAGES
 from lms.surveys import imports, services
-from lms.surveys.forms import KIND_LABELS, AddQuestionForm, ImportForm, NewSurveyForm, QuestionForm, SectionForm, SettingsForm, UploadForm
+from lms.surveys.forms import (
+    KIND_LABELS,
+    AddQuestionForm,
+    ImportForm,
+    NewSurveyForm,
+    QuestionForm,
+    SectionForm,
+    SettingsForm,
+    UploadForm,
+)
 from lms.surveys.models import Kind, Question, Section
 from lms.surveys.views import ActionForm, _managed_or_404, bp
 
@@ -51,21 +59,36 @@ def edit(survey_id: int):
     survey = _managed_or_404(survey_id)
     base = survey.texts.get(survey.base_language, {})
     form = SettingsForm(
-        data=None if request.method == "POST" else {
-            "title": base.get("title"), "description": base.get("description"), "thank_you": base.get("thank_you"),
-            "anonymous": survey.anonymous, "opens_at": survey.opens_at, "closes_at": survey.closes_at,
-            "response_limit": survey.response_limit, "course": survey.course_slug or "",
-            "required_for_certificate": survey.required_for_certificate, "languages": survey.languages,
+        data=None
+        if request.method == "POST"
+        else {
+            "title": base.get("title"),
+            "description": base.get("description"),
+            "thank_you": base.get("thank_you"),
+            "anonymous": survey.anonymous,
+            "opens_at": survey.opens_at,
+            "closes_at": survey.closes_at,
+            "response_limit": survey.response_limit,
+            "course": survey.course_slug or "",
+            "required_for_certificate": survey.required_for_certificate,
+            "languages": survey.languages,
         },
     )
     form.course.choices = choices([("", _("No course"))] + courses.course_choices(str(get_locale())))
     if form.validate_on_submit():
         try:
             services.update_settings(
-                survey, title=form.title.data, description=form.description.data, thank_you=form.thank_you.data,
-                anonymous=form.anonymous.data, opens_at=_day(form.opens_at.data), closes_at=_day(form.closes_at.data),
-                response_limit=form.response_limit.data, course_slug=form.course.data or None,
-                required_for_certificate=form.required_for_certificate.data, languages=form.languages.data,
+                survey,
+                title=form.title.data,
+                description=form.description.data,
+                thank_you=form.thank_you.data,
+                anonymous=form.anonymous.data,
+                opens_at=_day(form.opens_at.data),
+                closes_at=_day(form.closes_at.data),
+                response_limit=form.response_limit.data,
+                course_slug=form.course.data or None,
+                required_for_certificate=form.required_for_certificate.data,
+                languages=form.languages.data,
             )
         except services.SurveyError as error:
             form.add_error(str(error))
@@ -74,9 +97,16 @@ def edit(survey_id: int):
             flash(_("The survey's settings are saved."), "success")
             return redirect(_edit_url(survey))
     return render_template(
-        "surveys/edit.html", survey=survey, form=form, action_form=ActionForm(), add_form=AddQuestionForm(),
-        kind_labels=KIND_LABELS, missing=services.missing_translations(survey), languages=LANGUAGES,
-        state=services.state(survey), has_responses=services.has_responses(survey),
+        "surveys/edit.html",
+        survey=survey,
+        form=form,
+        action_form=ActionForm(),
+        add_form=AddQuestionForm(),
+        kind_labels=KIND_LABELS,
+        missing=services.missing_translations(survey),
+        languages=LANGUAGES,
+        state=services.state(survey),
+        has_responses=services.has_responses(survey),
     )
 
 
@@ -127,19 +157,38 @@ def edit_question(survey_id: int, question_id: int):
     if question.survey_id != survey.id:
         abort(404)
     base = question.texts.get(survey.base_language, {})
-    form = QuestionForm(data=None if request.method == "POST" else {
-        "text": base.get("text"), "help": base.get("help"), "required": question.required, "code": question.code,
-        "options": "\n".join(question.label("options", code, survey.base_language) for code in question.options),
-        "rows": "\n".join(question.label("rows", code, survey.base_language) for code in question.rows),
-        "allow_other": question.allow_other, "scale_min": question.scale_min, "scale_max": question.scale_max,
-        "low": base.get("low"), "high": base.get("high"),
-    })
+    form = QuestionForm(
+        data=None
+        if request.method == "POST"
+        else {
+            "text": base.get("text"),
+            "help": base.get("help"),
+            "required": question.required,
+            "code": question.code,
+            "options": "\n".join(question.label("options", code, survey.base_language) for code in question.options),
+            "rows": "\n".join(question.label("rows", code, survey.base_language) for code in question.rows),
+            "allow_other": question.allow_other,
+            "scale_min": question.scale_min,
+            "scale_max": question.scale_max,
+            "low": base.get("low"),
+            "high": base.get("high"),
+        }
+    )
     if form.validate_on_submit():
         try:
             services.update_question(
-                question, text=form.text.data, help=form.help.data, required=form.required.data, code=form.code.data,
-                options=form.option_lines(), rows=form.row_lines(), allow_other=form.allow_other.data,
-                scale_min=form.scale_min.data, scale_max=form.scale_max.data, low=form.low.data, high=form.high.data,
+                question,
+                text=form.text.data,
+                help=form.help.data,
+                required=form.required.data,
+                code=form.code.data,
+                options=form.option_lines(),
+                rows=form.row_lines(),
+                allow_other=form.allow_other.data,
+                scale_min=form.scale_min.data,
+                scale_max=form.scale_max.data,
+                low=form.low.data,
+                high=form.high.data,
             )
         except services.SurveyError as error:
             form.add_error(str(error))
@@ -147,7 +196,13 @@ def edit_question(survey_id: int, question_id: int):
             db.session.commit()
             flash(_("The question is saved."), "success")
             return redirect(_edit_url(survey, f"question-{question.id}"))
-    return render_template("surveys/edit_question.html", survey=survey, question=question, form=form, kind_label=KIND_LABELS[question.kind_])
+    return render_template(
+        "surveys/edit_question.html",
+        survey=survey,
+        question=question,
+        form=form,
+        kind_label=KIND_LABELS[question.kind_],
+    )
 
 
 @bp.post("/<int:survey_id>/<any(sections, questions):kind>/<int:item_id>/<any(up, down, delete):action>")
@@ -180,16 +235,32 @@ def translate(survey_id: int, language: str):
     if request.method == "POST":
         if not ActionForm().validate_on_submit():
             abort(400)
-        services.save_translation(survey, language, {
-            index: request.form.get(f"t{index}", "")[:5000] for index, *_rest in items
-        })
+        services.save_translation(
+            survey, language, {index: request.form.get(f"t{index}", "")[:5000] for index, *_rest in items}
+        )
         db.session.commit()
         missing = services.missing_translations(survey)[language]
-        flash(_("The translation is saved.") if not missing else ngettext("The translation is saved; %(num)d text is still missing.", "The translation is saved; %(num)d texts are still missing.", missing), "success")
+        flash(
+            _("The translation is saved.")
+            if not missing
+            else ngettext(
+                "The translation is saved; %(num)d text is still missing.",
+                "The translation is saved; %(num)d texts are still missing.",
+                missing,
+            ),
+            "success",
+        )
         return redirect(url_for("surveys.translate", survey_id=survey.id, language=language))
     rows = [(index, base, services.text_of(owner, key, code, language)) for index, owner, key, code, base in items]
-    return render_template("surveys/translate.html", survey=survey, language=language, rows=rows, languages=LANGUAGES,
-                           form=ActionForm(), missing=services.missing_translations(survey))
+    return render_template(
+        "surveys/translate.html",
+        survey=survey,
+        language=language,
+        rows=rows,
+        languages=LANGUAGES,
+        form=ActionForm(),
+        missing=services.missing_translations(survey),
+    )
 
 
 @bp.post("/<int:survey_id>/<any(publish, close, duplicate):action>")
@@ -209,7 +280,10 @@ def lifecycle(survey_id: int, action: str):
         flash(str(error), "error")
     else:
         db.session.commit()
-        flash(_("The survey is published and accepts answers.") if action == "publish" else _("The survey is closed."), "success")
+        flash(
+            _("The survey is published and accepts answers.") if action == "publish" else _("The survey is closed."),
+            "success",
+        )
     return redirect(_edit_url(survey))
 
 
@@ -218,7 +292,9 @@ def lifecycle(survey_id: int, action: str):
 def share(survey_id: int):
     survey = _managed_or_404(survey_id)
     link = external_url("surveys.answer", token=survey.token)
-    return render_template("surveys/share.html", survey=survey, link=link, qr_code=qr_svg(link), language=survey.base_language)
+    return render_template(
+        "surveys/share.html", survey=survey, link=link, qr_code=qr_svg(link), language=survey.base_language
+    )
 
 
 @bp.route("/<int:survey_id>/import", methods=["GET", "POST"])
@@ -234,7 +310,9 @@ def import_responses(survey_id: int):
             upload_form.file.errors.append(str(error))
         else:
             form.key.data = upload.key
-            return render_template("surveys/import_map.html", survey=survey, upload=upload, form=form, targets=targets, problems=[])
+            return render_template(
+                "surveys/import_map.html", survey=survey, upload=upload, form=form, targets=targets, problems=[]
+            )
     if "key" in request.form and form.validate_on_submit():
         mapping = {int(name[1:]): value for name, value in request.form.items() if re.fullmatch(r"c\d+", name)}
         try:
@@ -244,7 +322,14 @@ def import_responses(survey_id: int):
         except imports.ImportRowsError as error:
             header, rows = imports.load_upload(form.key.data)
             upload = imports.Upload(form.key.data, header, rows[:3], mapping)
-            return render_template("surveys/import_map.html", survey=survey, upload=upload, form=form, targets=targets, problems=error.problems), 422
+            return render_template(
+                "surveys/import_map.html",
+                survey=survey,
+                upload=upload,
+                form=form,
+                targets=targets,
+                problems=error.problems,
+            ), 422
         else:
             db.session.commit()
             flash(ngettext("%(num)d response imported.", "%(num)d responses imported.", added), "success")

@@ -8,10 +8,10 @@ from pathlib import Path
 
 from lms.accounts.services import user_by_email
 from lms.core.time import utcnow
+from lms.courses import api as courses
 from lms.extensions import db
 from lms.i18n import language_for_country
 from lms.surveys import services
-from lms.courses import api as courses
 from lms.surveys.models import Answer, Kind, Participation, Response, Survey
 
 FLAGSHIP = "positive-stories"
@@ -40,7 +40,10 @@ def _answers(rng: random.Random, survey: Survey, mood: float, texts: dict) -> li
             values.append((question.id, {"number": _number(rng, 0, 10, 7.6 + 2 * mood)}))
         elif kind is Kind.GRID:
             weights = [max(0.05, 0.15 - mood / 5), 0.35, max(0.1, 0.45 + mood / 2), 0.05]
-            values += [(question.id, {"row_code": row, "option_code": rng.choices(question.options, weights)[0]}) for row in question.rows]
+            values += [
+                (question.id, {"row_code": row, "option_code": rng.choices(question.options, weights)[0]})
+                for row in question.rows
+            ]
         elif kind is Kind.MULTIPLE:
             values += [(question.id, {"option_code": code}) for code in rng.sample(question.options, rng.randint(1, 3))]
         elif kind.choice:
@@ -66,8 +69,14 @@ def load_demo_survey() -> None:
             continue
         db.session.add(Participation(survey_id=survey.id, user_id=user_id, answered=True))
         language = language_for_country(country) if rng.random() < 0.85 else "en"
-        response = Response(id=secrets.token_hex(16), survey_id=survey.id, language=language, country=country,
-                            submitted_on=today - timedelta(days=rng.randint(0, 150)), source="demo")
+        response = Response(
+            id=secrets.token_hex(16),
+            survey_id=survey.id,
+            language=language,
+            country=country,
+            submitted_on=today - timedelta(days=rng.randint(0, 150)),
+            source="demo",
+        )
         response.answers = _answers(rng, survey, MOOD[country], texts[language])
         for answer in response.answers:
             answer.country, answer.language, answer.submitted_on = country, language, response.submitted_on

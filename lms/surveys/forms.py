@@ -12,7 +12,11 @@ from lms.surveys.models import Kind, Question, Survey
 from lms.surveys.services import Value
 
 AGREE_LABELS = {
-    1: _l("Strongly disagree"), 2: _l("Disagree"), 3: _l("Neither agree nor disagree"), 4: _l("Agree"), 5: _l("Strongly agree"),
+    1: _l("Strongly disagree"),
+    2: _l("Disagree"),
+    3: _l("Neither agree nor disagree"),
+    4: _l("Agree"),
+    5: _l("Strongly agree"),
 }
 TEXT_LIMITS = {Kind.SHORT_TEXT: 300, Kind.LONG_TEXT: 5000}
 
@@ -40,22 +44,41 @@ def fields_for(question: Question, language: str) -> dict:
     options = choices((code, question.label("options", code, language)) for code in question.options)
     if kind.numeric:
         scale, scale_help = _scale(question, language)
-        return {name: RadioField(label, choices=scale, coerce=int, description=" · ".join(filter(None, [help_text, scale_help and str(scale_help)])) or None, validators=_required(question))}
+        return {
+            name: RadioField(
+                label,
+                choices=scale,
+                coerce=int,
+                description=" · ".join(filter(None, [help_text, scale_help and str(scale_help)])) or None,
+                validators=_required(question),
+            )
+        }
     if kind is Kind.SINGLE:
         return {name: RadioField(label, choices=options, description=help_text, validators=_required(question))}
     if kind is Kind.DROPDOWN:
         blank = choices([("", _l("Choose…"))])
-        return {name: SelectField(label, choices=blank + options, description=help_text, validators=_required(question))}
+        return {
+            name: SelectField(label, choices=blank + options, description=help_text, validators=_required(question))
+        }
     if kind is Kind.MULTIPLE:
-        fields = {name: CheckboxesField(label, choices=options, description=help_text, validators=_required(question, _l("Tick at least one answer.")))}
+        fields = {
+            name: CheckboxesField(
+                label,
+                choices=options,
+                description=help_text,
+                validators=_required(question, _l("Tick at least one answer.")),
+            )
+        }
         if question.allow_other:
             fields[f"{name}_other"] = StringField(_l("Other (please say which)"), [Optional(), Length(max=300)])
         return fields
     if kind is Kind.GRID:
         return {
             f"{name}_{row}": RadioField(
-                f"{label} — {question.label('rows', row, language)}", choices=options,
-                description=help_text if index == 0 else None, validators=_required(question, _l("Please choose an answer in this row.")),
+                f"{label} — {question.label('rows', row, language)}",
+                choices=options,
+                description=help_text if index == 0 else None,
+                validators=_required(question, _l("Please choose an answer in this row.")),
             )
             for index, row in enumerate(question.rows)
         }
@@ -74,7 +97,8 @@ def answer_form(survey: Survey, language: str, *, ask_country: bool, formdata=No
             setattr(AnswerForm, name, field)
     if ask_country:
         AnswerForm.country = SelectField(
-            _l("Your country"), choices=choices([("", _l("Choose…"))] + country_choices()),
+            _l("Your country"),
+            choices=choices([("", _l("Choose…"))] + country_choices()),
             validators=[InputRequired(message=_l("Please choose your country."))],
             description=_l("Answers are compared per country; nothing else identifies you."),
         )
@@ -87,7 +111,11 @@ def values_of(form: BaseForm, survey: Survey) -> list[Value]:
     for question in survey.questions:
         kind, name = question.kind_, f"q{question.id}"
         if kind is Kind.GRID:
-            values += [Value(question, option=form[f"{name}_{row}"].data, row=row) for row in question.rows if form[f"{name}_{row}"].data]
+            values += [
+                Value(question, option=form[f"{name}_{row}"].data, row=row)
+                for row in question.rows
+                if form[f"{name}_{row}"].data
+            ]
         elif kind is Kind.MULTIPLE:
             values += [Value(question, option=code) for code in form[name].data or []]
             other = form[f"{name}_other"].data if question.allow_other else None
@@ -119,14 +147,27 @@ def _lines(text: str | None) -> list[str]:
 class SettingsForm(BaseForm):
     title = StringField(_l("Title"), [InputRequired(), Length(max=200)])
     description = TextAreaField(_l("Introduction"), [Length(max=2000)], description=_l("Shown above the questions."))
-    thank_you = TextAreaField(_l("Thank-you message"), [Length(max=1000)], description=_l("Shown after someone answers."))
-    anonymous = BooleanField(_l("Anonymous"), description=_l("Answers are stored without names. Once someone has answered, this cannot be switched off."))
+    thank_you = TextAreaField(
+        _l("Thank-you message"), [Length(max=1000)], description=_l("Shown after someone answers.")
+    )
+    anonymous = BooleanField(
+        _l("Anonymous"),
+        description=_l("Answers are stored without names. Once someone has answered, this cannot be switched off."),
+    )
     opens_at = DateField(_l("Opens on"), [Optional()])
-    closes_at = DateField(_l("Closes on"), [Optional()], description=_l("The survey closes at the start of this day (UTC)."))
-    response_limit = IntegerField(_l("Most answers accepted"), [Optional(), NumberRange(min=1, max=1_000_000)], description=_l("Leave empty for no limit."))
+    closes_at = DateField(
+        _l("Closes on"), [Optional()], description=_l("The survey closes at the start of this day (UTC).")
+    )
+    response_limit = IntegerField(
+        _l("Most answers accepted"),
+        [Optional(), NumberRange(min=1, max=1_000_000)],
+        description=_l("Leave empty for no limit."),
+    )
     course = SelectField(_l("Evaluates the course"), description=_l("Learners who complete it are invited to answer."))
     required_for_certificate = BooleanField(_l("Answering is required for the course's certificate"))
-    languages = CheckboxesField(_l("Languages offered"), description=_l("Publishing needs every text in each of these languages."))
+    languages = CheckboxesField(
+        _l("Languages offered"), description=_l("Publishing needs every text in each of these languages.")
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -139,15 +180,22 @@ class SectionForm(BaseForm):
 
 
 KIND_LABELS = {
-    Kind.AGREE: _l("Agreement scale (five points)"), Kind.SCALE: _l("Linear scale with end labels"),
-    Kind.NPS: _l("Net promoter score (0–10)"), Kind.SINGLE: _l("Single choice"), Kind.MULTIPLE: _l("Multiple choice"),
-    Kind.DROPDOWN: _l("Dropdown"), Kind.SHORT_TEXT: _l("Short text"), Kind.LONG_TEXT: _l("Long text"),
+    Kind.AGREE: _l("Agreement scale (five points)"),
+    Kind.SCALE: _l("Linear scale with end labels"),
+    Kind.NPS: _l("Net promoter score (0–10)"),
+    Kind.SINGLE: _l("Single choice"),
+    Kind.MULTIPLE: _l("Multiple choice"),
+    Kind.DROPDOWN: _l("Dropdown"),
+    Kind.SHORT_TEXT: _l("Short text"),
+    Kind.LONG_TEXT: _l("Long text"),
     Kind.GRID: _l("Multiple-choice grid"),
 }
 
 
 class AddQuestionForm(BaseForm):
-    kind = SelectField(_l("Type of question"), choices=choices((str(kind), label) for kind, label in KIND_LABELS.items()))
+    kind = SelectField(
+        _l("Type of question"), choices=choices((str(kind), label) for kind, label in KIND_LABELS.items())
+    )
 
 
 class QuestionForm(BaseForm):
@@ -155,7 +203,12 @@ class QuestionForm(BaseForm):
     help = StringField(_l("Help text"), [Length(max=500)], description=_l("Optional: a hint shown under the question."))
     required = BooleanField(_l("An answer is required"))
     code = StringField(
-        _l("Short name"), [InputRequired(), Length(max=40), Regexp(r"^[a-z0-9]+(-[a-z0-9]+)*$", message=_l("Use lower-case letters, digits and hyphens."))],
+        _l("Short name"),
+        [
+            InputRequired(),
+            Length(max=40),
+            Regexp(r"^[a-z0-9]+(-[a-z0-9]+)*$", message=_l("Use lower-case letters, digits and hyphens.")),
+        ],
         description=_l("Names the question's column in exports, e.g. relevance."),
     )
     options = TextAreaField(_l("Answers to choose from"), [Length(max=5000)], description=_l("One per line."))
@@ -174,13 +227,18 @@ class QuestionForm(BaseForm):
 
 
 class UploadForm(BaseForm):
-    file = FileField(_l("Responses file (CSV) from Google Forms"), [FileRequired(message=_l("Choose the file to import."))],
-                     description=_l("In Google Forms: Responses → ⋮ → Download responses (.csv)."))
+    file = FileField(
+        _l("Responses file (CSV) from Google Forms"),
+        [FileRequired(message=_l("Choose the file to import."))],
+        description=_l("In Google Forms: Responses → ⋮ → Download responses (.csv)."),
+    )
 
 
 class ImportForm(BaseForm):
     key = HiddenField()
-    country = SelectField(_l("Country of these answers"), validators=[InputRequired(message=_l("Please choose the country."))])
+    country = SelectField(
+        _l("Country of these answers"), validators=[InputRequired(message=_l("Please choose the country."))]
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -27,7 +27,11 @@ def evaluation_requirement(sender, user, course_slug, **kwargs) -> list[signals.
         return None
     participation = db.session.get(Participation, (survey.id, user.id))
     answered = participation is not None and participation.answered
-    return [signals.Requirement(_("Send the evaluation of the course"), answered, external_url("surveys.answer", token=survey.token))]
+    return [
+        signals.Requirement(
+            _("Send the evaluation of the course"), answered, external_url("surveys.answer", token=survey.token)
+        )
+    ]
 
 
 def render_pending_surveys(sender, user, **kwargs) -> Markup | None:
@@ -45,11 +49,23 @@ def personal_data(sender, **kwargs) -> dict:
     entries = []
     for participation in db.session.scalars(select(Participation).where(Participation.user_id == sender.id)):
         survey = db.session.get(Survey, participation.survey_id)
-        entry = {"survey": survey.text("title", sender.language), "invited": participation.invited_at is not None, "answered": participation.answered}
+        entry = {
+            "survey": survey.text("title", sender.language),
+            "invited": participation.invited_at is not None,
+            "answered": participation.answered,
+        }
         if not survey.anonymous:
             entry["answers"] = [
-                {"question": answer.question_id, "row": answer.row_code, "option": answer.option_code, "number": answer.number, "text": answer.text}
-                for response in db.session.scalars(select(Response).where(Response.survey_id == survey.id, Response.user_id == sender.id))
+                {
+                    "question": answer.question_id,
+                    "row": answer.row_code,
+                    "option": answer.option_code,
+                    "number": answer.number,
+                    "text": answer.text,
+                }
+                for response in db.session.scalars(
+                    select(Response).where(Response.survey_id == survey.id, Response.user_id == sender.id)
+                )
                 for answer in response.answers
             ]
         entries.append(entry)

@@ -15,10 +15,26 @@ from lms.extensions import db
 from lms.surveys.models import Answer, Kind, Question, Response, Survey
 
 #: The first column's name in the languages Google Forms may export in.
-TIMESTAMP_HEADERS = {"timestamp", "informazioni cronologiche", "zeitstempel", "časovni žig", "χρονική σήμανση", "marcaj de timp", "клеймо за време", "időbélyeg"}
+TIMESTAMP_HEADERS = {
+    "timestamp",
+    "informazioni cronologiche",
+    "zeitstempel",
+    "časovni žig",
+    "χρονική σήμανση",
+    "marcaj de timp",
+    "клеймо за време",
+    "időbélyeg",
+}
 SKIPPED = TIMESTAMP_HEADERS | {"email address", "score"}
 IGNORE = ""
-TIMESTAMP_FORMATS = ("%Y/%m/%d %I:%M:%S %p", "%Y/%m/%d %H:%M:%S", "%m/%d/%Y %H:%M:%S", "%d/%m/%Y %H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d")
+TIMESTAMP_FORMATS = (
+    "%Y/%m/%d %I:%M:%S %p",
+    "%Y/%m/%d %H:%M:%S",
+    "%m/%d/%Y %H:%M:%S",
+    "%d/%m/%Y %H:%M:%S",
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%d",
+)
 
 
 class UploadError(ValueError):
@@ -62,7 +78,10 @@ def targets(survey: Survey, language: str) -> list[tuple[str, str]]:
     for question in survey.questions:
         title = question.text("text", survey.base_language)
         if question.kind_ is Kind.GRID:
-            choices += [(f"{question.id}:{row}", f"{title} [{question.label('rows', row, survey.base_language)}]") for row in question.rows]
+            choices += [
+                (f"{question.id}:{row}", f"{title} [{question.label('rows', row, survey.base_language)}]")
+                for row in question.rows
+            ]
         else:
             choices.append((str(question.id), title))
     return choices
@@ -84,7 +103,8 @@ def upload(survey: Survey, data: bytes) -> Upload:
     by_title = {_normalise(label): value for value, label in targets(survey, survey.base_language)}
     suggestions = {
         index: by_title.get(_normalise(title), IGNORE)
-        for index, title in enumerate(header) if index and _normalise(title) not in SKIPPED
+        for index, title in enumerate(header)
+        if index and _normalise(title) not in SKIPPED
     }
     return Upload(key, header, rows[:3], suggestions)
 
@@ -111,7 +131,13 @@ def _option(question: Question, label: str) -> str:
     for code in question.options:
         if any(_normalise((texts.get("options") or {}).get(code, "")) == wanted for texts in question.texts.values()):
             return code
-    raise ValueError(_("“%(value)s” is not one of the answers of “%(question)s”", value=label, question=question.text("text", question.survey.base_language)))
+    raise ValueError(
+        _(
+            "“%(value)s” is not one of the answers of “%(question)s”",
+            value=label,
+            question=question.text("text", question.survey.base_language),
+        )
+    )
 
 
 def _checkboxes(question: Question, cell: str) -> list[tuple[str, str | None]]:
@@ -129,7 +155,13 @@ def _checkboxes(question: Question, cell: str) -> list[tuple[str, str | None]]:
     rest = rest.strip(" ,")
     if rest:
         if not question.allow_other:
-            raise ValueError(_("“%(value)s” is not one of the answers of “%(question)s”", value=rest, question=question.text("text", question.survey.base_language)))
+            raise ValueError(
+                _(
+                    "“%(value)s” is not one of the answers of “%(question)s”",
+                    value=rest,
+                    question=question.text("text", question.survey.base_language),
+                )
+            )
         found.append(("other", rest))
     return found
 
@@ -137,7 +169,9 @@ def _checkboxes(question: Question, cell: str) -> list[tuple[str, str | None]]:
 def _values(question: Question, row: str | None, cell: str) -> list[dict]:
     kind = question.kind_
     if kind.numeric:
-        low, high = (1, 5) if kind is Kind.AGREE else (0, 10) if kind is Kind.NPS else (question.scale_min, question.scale_max)
+        low, high = (
+            (1, 5) if kind is Kind.AGREE else (0, 10) if kind is Kind.NPS else (question.scale_min, question.scale_max)
+        )
         if not cell.strip().lstrip("-").isdigit() or not low <= int(cell) <= high:
             raise ValueError(_("“%(value)s” is not a number from %(low)s to %(high)s", value=cell, low=low, high=high))
         return [{"number": int(cell)}]
@@ -155,16 +189,30 @@ def import_rows(survey: Survey, key: str, mapping: dict[int, str], country: str)
     errors, responses = [], []
     for line, cells in enumerate(rows, start=2):
         try:
-            response = Response(id=secrets.token_hex(16), survey_id=survey.id, submitted_on=_day(cells[0]),
-                                language=survey.base_language, country=country, source="import")
+            response = Response(
+                id=secrets.token_hex(16),
+                survey_id=survey.id,
+                submitted_on=_day(cells[0]),
+                language=survey.base_language,
+                country=country,
+                source="import",
+            )
             for index, target in mapping.items():
                 cell = cells[index] if index < len(cells) else ""
                 if not target or not cell.strip():
                     continue
                 question_id, _sep, row = target.partition(":")
                 for value in _values(questions[question_id], row or None, cell):
-                    response.answers.append(Answer(survey_id=survey.id, question_id=int(question_id), country=country,
-                                                   language=survey.base_language, submitted_on=response.submitted_on, **value))
+                    response.answers.append(
+                        Answer(
+                            survey_id=survey.id,
+                            question_id=int(question_id),
+                            country=country,
+                            language=survey.base_language,
+                            submitted_on=response.submitted_on,
+                            **value,
+                        )
+                    )
             responses.append(response)
         except (ValueError, IndexError, KeyError) as error:
             errors.append(_("Line %(line)s: %(problem)s", line=line, problem=str(error)))

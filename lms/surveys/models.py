@@ -15,15 +15,15 @@ from lms.extensions import db
 
 
 class Kind(enum.StrEnum):
-    AGREE = "agree"          # five labelled points, 1–5
-    SCALE = "scale"          # min–max with end labels
-    NPS = "nps"              # 0–10, net promoter
-    SINGLE = "single"        # radio buttons
-    MULTIPLE = "multiple"    # check boxes, optionally with "other"
+    AGREE = "agree"  # five labelled points, 1–5
+    SCALE = "scale"  # min–max with end labels
+    NPS = "nps"  # 0–10, net promoter
+    SINGLE = "single"  # radio buttons
+    MULTIPLE = "multiple"  # check boxes, optionally with "other"
     DROPDOWN = "dropdown"
     SHORT_TEXT = "short_text"
     LONG_TEXT = "long_text"
-    GRID = "grid"            # rows of statements × a shared scale of options
+    GRID = "grid"  # rows of statements × a shared scale of options
 
     @property
     def numeric(self) -> bool:
@@ -62,8 +62,12 @@ class Survey(db.Model):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("accounts_users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    sections: Mapped[list["Section"]] = relationship(order_by="Section.position", cascade="all, delete-orphan", back_populates="survey")
-    questions: Mapped[list["Question"]] = relationship(order_by="Question.position", cascade="all, delete-orphan", back_populates="survey")
+    sections: Mapped[list["Section"]] = relationship(
+        order_by="Section.position", cascade="all, delete-orphan", back_populates="survey"
+    )
+    questions: Mapped[list["Question"]] = relationship(
+        order_by="Question.position", cascade="all, delete-orphan", back_populates="survey"
+    )
 
     def text(self, key: str, language: str) -> str:
         return (self.texts.get(language) or {}).get(key) or self.texts[self.base_language].get(key, "")

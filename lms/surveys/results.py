@@ -74,7 +74,10 @@ def summary(survey: Survey, countries: set[str] | None, language: str) -> tuple[
                 item.net_promoter = round(100 * (promoters - detractors) / total) if total else None
         elif kind is Kind.GRID:
             options = [(code, question.label("options", code, language)) for code in question.options]
-            item.grid = [(question.label("rows", row, language), _bars(options, counts, question.id, row)) for row in question.rows]
+            item.grid = [
+                (question.label("rows", row, language), _bars(options, counts, question.id, row))
+                for row in question.rows
+            ]
         elif kind.choice:
             options = [(code, question.label("options", code, language)) for code in question.options]
             if question.allow_other:
@@ -92,7 +95,11 @@ def summary(survey: Survey, countries: set[str] | None, language: str) -> tuple[
 
 def _rows_by_response(survey: Survey, countries: set[str] | None):
     """Yield (response, {question_id: [answers]}) in the order people answered, reading answers in one query."""
-    query = select(Response).where(Response.survey_id == survey.id).order_by(Response.submitted_on, Response.submitted_at, Response.id)
+    query = (
+        select(Response)
+        .where(Response.survey_id == survey.id)
+        .order_by(Response.submitted_on, Response.submitted_at, Response.id)
+    )
     answers = select(Answer).where(Answer.survey_id == survey.id).order_by(Answer.response_id, Answer.id)
     if countries is not None:
         query, answers = query.where(Response.country.in_(countries)), answers.where(Answer.country.in_(countries))
@@ -109,11 +116,19 @@ def google_layout(survey: Survey, countries: set[str] | None, emails: dict[int, 
     header = ["Timestamp"] + ([] if survey.anonymous else ["Email Address"])
     for question in survey.questions:
         title = question.text("text", base)
-        header += [f"{title} [{question.label('rows', row, base)}]" for row in question.rows] if question.kind_ is Kind.GRID else [title]
+        header += (
+            [f"{title} [{question.label('rows', row, base)}]" for row in question.rows]
+            if question.kind_ is Kind.GRID
+            else [title]
+        )
     header += ["Country", "Language", "Response ID"]
     rows = [header]
     for response, answers in _rows_by_response(survey, countries):
-        stamp = response.submitted_at.strftime("%Y-%m-%d %H:%M:%S") if response.submitted_at else response.submitted_on.isoformat()
+        stamp = (
+            response.submitted_at.strftime("%Y-%m-%d %H:%M:%S")
+            if response.submitted_at
+            else response.submitted_on.isoformat()
+        )
         row = [stamp] + ([] if survey.anonymous else [emails.get(response.user_id, "")])
         for question in survey.questions:
             given = answers.get(question.id, [])
@@ -123,7 +138,12 @@ def google_layout(survey: Survey, countries: set[str] | None, emails: dict[int, 
             elif question.kind_.numeric:
                 row.append(given[0].number if given else "")
             else:
-                row.append(", ".join(answer.text if answer.text else question.label("options", answer.option_code, base) for answer in given))
+                row.append(
+                    ", ".join(
+                        answer.text if answer.text else question.label("options", answer.option_code, base)
+                        for answer in given
+                    )
+                )
         row += [country_name(response.country) if response.country else "", response.language, response.id]
         rows.append(row)
     return rows
@@ -137,11 +157,14 @@ def analysis_layout(survey: Survey, countries: set[str] | None) -> list[list]:
         if kind is Kind.GRID:
             columns += [(question, row, None) for row in question.rows]
         elif kind is Kind.MULTIPLE:
-            columns += [(question, None, option) for option in question.options + (["other"] if question.allow_other else [])]
+            columns += [
+                (question, None, option) for option in question.options + (["other"] if question.allow_other else [])
+            ]
         else:
             columns.append((question, None, None))
     header = ["response_id", "submitted_on", "country", "language"] + [
-        question.code + (f":{row}" if row else "") + (f":{option}" if option else "") for question, row, option in columns
+        question.code + (f":{row}" if row else "") + (f":{option}" if option else "")
+        for question, row, option in columns
     ]
     rows = [header]
     for response, answers in _rows_by_response(survey, countries):

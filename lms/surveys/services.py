@@ -34,12 +34,19 @@ def _token() -> str:
 
 # --- building -----------------------------------------------------------------------------------
 
-def create_survey(actor: User, title: str, *, base_language: str = "en", anonymous: bool = True, course_slug: str | None = None) -> Survey:
+
+def create_survey(
+    actor: User, title: str, *, base_language: str = "en", anonymous: bool = True, course_slug: str | None = None
+) -> Survey:
     """Create an empty draft survey with one section."""
     survey = Survey(
-        token=_token(), base_language=base_language, languages=list(LANGUAGES), anonymous=anonymous,
+        token=_token(),
+        base_language=base_language,
+        languages=list(LANGUAGES),
+        anonymous=anonymous,
         texts={base_language: {"title": title, "description": "", "thank_you": ""}},
-        course_slug=course_slug, created_by_id=actor.id,
+        course_slug=course_slug,
+        created_by_id=actor.id,
     )
     survey.sections = [Section(position=1, texts={base_language: {"title": "", "description": ""}})]
     db.session.add(survey)
@@ -52,8 +59,13 @@ def create_from_template(actor: User, course_slug: str | None = None) -> Survey:
     """Create a draft of the ready post-training evaluation, translated, optionally for a course."""
     template = json.loads(TEMPLATE.read_text(encoding="utf-8"))
     survey = Survey(
-        token=_token(), base_language=template["base_language"], languages=list(LANGUAGES), anonymous=True,
-        texts=template["texts"], course_slug=course_slug, required_for_certificate=course_slug is not None,
+        token=_token(),
+        base_language=template["base_language"],
+        languages=list(LANGUAGES),
+        anonymous=True,
+        texts=template["texts"],
+        course_slug=course_slug,
+        required_for_certificate=course_slug is not None,
         created_by_id=actor.id,
     )
     position = 0
@@ -92,7 +104,8 @@ def missing_translations(survey: Survey) -> dict[str, int]:
     items = [item for item in translatable_texts(survey) if text_of(*item, survey.base_language)]
     return {
         language: sum(1 for item in items if not text_of(*item, language))
-        for language in survey.languages if language != survey.base_language
+        for language in survey.languages
+        if language != survey.base_language
     }
 
 
@@ -108,6 +121,7 @@ def publish(survey: Survey, actor: User) -> None:
 
 
 # --- who may do what -------------------------------------------------------------------------------
+
 
 def may_manage(user: User, survey: Survey) -> bool:
     """Admins manage every survey; a trainer the surveys they created."""
@@ -132,6 +146,7 @@ def by_token(token: str) -> Survey | None:
 
 # --- answering ----------------------------------------------------------------------------------------
 
+
 def state(survey: Survey, now: datetime | None = None) -> str:
     """Return "draft", "not-open", "closed", "full" or "open"."""
     now = now or utcnow()
@@ -148,9 +163,14 @@ def state(survey: Survey, now: datetime | None = None) -> str:
 
 def has_answered(survey: Survey, user: User | None, link_token: str | None) -> bool:
     if user is not None and user.is_authenticated:
-        return bool(db.session.scalar(select(Participation.answered).where(
-            Participation.survey_id == survey.id, Participation.user_id == user.id,
-        )))
+        return bool(
+            db.session.scalar(
+                select(Participation.answered).where(
+                    Participation.survey_id == survey.id,
+                    Participation.user_id == user.id,
+                )
+            )
+        )
     if link_token:
         return db.session.get(LinkSubmission, (survey.id, _digest(link_token))) is not None
     return False
@@ -164,9 +184,13 @@ def _record_participation(survey: Survey, user: User | None, link_token: str | N
     """Record that this person answered; the database refuses a second time, even at the same instant."""
     if user is not None:
         updated = db.session.execute(
-            update(Participation).where(
-                Participation.survey_id == survey.id, Participation.user_id == user.id, Participation.answered.is_(False),
-            ).values(answered=True)
+            update(Participation)
+            .where(
+                Participation.survey_id == survey.id,
+                Participation.user_id == user.id,
+                Participation.answered.is_(False),
+            )
+            .values(answered=True)
         )
         if updated.rowcount == 0:
             db.session.add(Participation(survey_id=survey.id, user_id=user.id, answered=True))
@@ -181,7 +205,8 @@ def _record_participation(survey: Survey, user: User | None, link_token: str | N
 
 def _take_a_place(survey: Survey) -> None:
     taken = db.session.execute(
-        update(Survey).where(Survey.id == survey.id)
+        update(Survey)
+        .where(Survey.id == survey.id)
         .where((Survey.response_limit.is_(None)) | (Survey.response_count < Survey.response_limit))
         .values(response_count=Survey.response_count + 1)
     )
@@ -201,24 +226,47 @@ class Value:
     row: str | None = None
 
 
-def submit(survey: Survey, values: list[Value], *, language: str, user: User | None, country: str | None, link_token: str | None = None) -> Response:
+def submit(
+    survey: Survey,
+    values: list[Value],
+    *,
+    language: str,
+    user: User | None,
+    country: str | None,
+    link_token: str | None = None,
+) -> Response:
     """Store one response, once per person, and announce it."""
     if state(survey) != "open":
         raise SurveyError(_("This survey is not open for answers."))
-    already = user is not None and db.session.scalar(select(Participation.answered).where(
-        Participation.survey_id == survey.id, Participation.user_id == user.id))
+    already = user is not None and db.session.scalar(
+        select(Participation.answered).where(Participation.survey_id == survey.id, Participation.user_id == user.id)
+    )
     if already:
         raise SurveyError(_("You have already answered this survey. Thank you!"))
     _record_participation(survey, user, link_token)
     _take_a_place(survey)
     now = utcnow()
     response = Response(
-        id=secrets.token_hex(16), survey_id=survey.id, language=language, country=country, submitted_on=now.date(),
-        user_id=None if survey.anonymous else (user.id if user else None), submitted_at=None if survey.anonymous else now,
+        id=secrets.token_hex(16),
+        survey_id=survey.id,
+        language=language,
+        country=country,
+        submitted_on=now.date(),
+        user_id=None if survey.anonymous else (user.id if user else None),
+        submitted_at=None if survey.anonymous else now,
     )
     response.answers = [
-        Answer(survey_id=survey.id, question_id=value.question.id, row_code=value.row, option_code=value.option,
-               number=value.number, text=value.text, country=country, language=language, submitted_on=now.date())
+        Answer(
+            survey_id=survey.id,
+            question_id=value.question.id,
+            row_code=value.row,
+            option_code=value.option,
+            number=value.number,
+            text=value.text,
+            country=country,
+            language=language,
+            submitted_on=now.date(),
+        )
         for value in values
     ]
     db.session.add(response)
@@ -248,10 +296,14 @@ def draft_of(survey: Survey, user: User) -> dict | None:
 
 # --- courses: invitations and the certificate requirement -----------------------------------------------
 
+
 def course_survey(course_slug: str) -> Survey | None:
     """Return the published evaluation survey of a course, if it has one."""
     return db.session.scalar(
-        select(Survey).where(Survey.course_slug == course_slug, Survey.published.is_(True)).order_by(Survey.id.desc()).limit(1)
+        select(Survey)
+        .where(Survey.course_slug == course_slug, Survey.published.is_(True))
+        .order_by(Survey.id.desc())
+        .limit(1)
     )
 
 
@@ -265,8 +317,12 @@ def invite(user: User, survey: Survey) -> bool:
         db.session.add(participation)
     participation.invited_at = utcnow()
     queue_mail(
-        user.email, "surveys/mail/invitation.txt", user.language, user=user,
-        title=survey.text("title", user.language), link=external_url("surveys.answer", token=survey.token),
+        user.email,
+        "surveys/mail/invitation.txt",
+        user.language,
+        user=user,
+        title=survey.text("title", user.language),
+        link=external_url("surveys.answer", token=survey.token),
     )
     db.session.flush()
     return True
@@ -275,13 +331,15 @@ def invite(user: User, survey: Survey) -> bool:
 def pending_for(user: User) -> list[Survey]:
     """Return the open surveys that *user* was invited to and has not answered."""
     surveys = db.session.scalars(
-        select(Survey).join(Participation, Participation.survey_id == Survey.id)
+        select(Survey)
+        .join(Participation, Participation.survey_id == Survey.id)
         .where(Participation.user_id == user.id, Participation.answered.is_(False), Survey.published.is_(True))
     )
     return [survey for survey in surveys if state(survey) == "open"]
 
 
 # --- results ------------------------------------------------------------------------------------------
+
 
 def response_count(survey: Survey, countries: set[str] | None) -> int:
     query = select(func.count()).select_from(Response).where(Response.survey_id == survey.id)
@@ -317,8 +375,10 @@ def means(survey: Survey, countries: set[str] | None) -> dict[int, float]:
 
 def text_answers(survey: Survey, question: Question, countries: set[str] | None, limit: int = 200) -> list[str]:
     query = (
-        select(Answer.text).where(Answer.survey_id == survey.id, Answer.question_id == question.id, Answer.text.isnot(None))
-        .order_by(Answer.id.desc()).limit(limit)
+        select(Answer.text)
+        .where(Answer.survey_id == survey.id, Answer.question_id == question.id, Answer.text.isnot(None))
+        .order_by(Answer.id.desc())
+        .limit(limit)
     )
     if countries is not None:
         query = query.where(Answer.country.in_(countries))
@@ -327,19 +387,40 @@ def text_answers(survey: Survey, question: Question, countries: set[str] | None,
 
 # --- the builder -----------------------------------------------------------------------------------
 
+
 def has_responses(survey: Survey) -> bool:
-    return survey.response_count > 0 or db.session.scalar(select(func.count()).select_from(Response).where(Response.survey_id == survey.id)) > 0
+    return (
+        survey.response_count > 0
+        or db.session.scalar(select(func.count()).select_from(Response).where(Response.survey_id == survey.id)) > 0
+    )
 
 
-def update_settings(survey: Survey, *, title: str, description: str, thank_you: str, anonymous: bool, opens_at, closes_at,
-                    response_limit: int | None, course_slug: str | None, required_for_certificate: bool, languages: list[str]) -> None:
+def update_settings(
+    survey: Survey,
+    *,
+    title: str,
+    description: str,
+    thank_you: str,
+    anonymous: bool,
+    opens_at,
+    closes_at,
+    response_limit: int | None,
+    course_slug: str | None,
+    required_for_certificate: bool,
+    languages: list[str],
+) -> None:
     """Change a survey's settings; anonymity cannot be switched off once answers exist."""
     if survey.anonymous and not anonymous and has_responses(survey):
         raise SurveyError(_("This survey has anonymous answers, so it must stay anonymous."))
     if opens_at and closes_at and closes_at <= opens_at:
         raise SurveyError(_("The closing date must come after the opening date."))
     texts = dict(survey.texts)
-    texts[survey.base_language] = {**texts.get(survey.base_language, {}), "title": title, "description": description, "thank_you": thank_you}
+    texts[survey.base_language] = {
+        **texts.get(survey.base_language, {}),
+        "title": title,
+        "description": description,
+        "thank_you": thank_you,
+    }
     survey.texts = texts
     survey.anonymous, survey.opens_at, survey.closes_at = anonymous, opens_at, closes_at
     survey.response_limit, survey.course_slug = response_limit, course_slug
@@ -402,7 +483,9 @@ def delete(item) -> None:
     """Delete a section (with its questions) or a question, while nobody has answered the survey."""
     survey = item.survey
     if has_responses(survey):
-        raise SurveyError(_("Questions cannot be deleted once people have answered. Close the survey and make a copy instead."))
+        raise SurveyError(
+            _("Questions cannot be deleted once people have answered. Close the survey and make a copy instead.")
+        )
     if isinstance(item, Section):
         if len(survey.sections) == 1:
             raise SurveyError(_("A survey needs at least one section."))
@@ -432,11 +515,17 @@ def add_question(section: Section, kind: Kind) -> Question:
     defaults = DEFAULTS.get(kind, {})
     texts = {"text": "", "help": ""}
     if "options" in defaults:
-        texts["options"] = {code_: _("Option %(number)s", number=n) for n, code_ in enumerate(defaults["options"], start=1)}
+        texts["options"] = {
+            code_: _("Option %(number)s", number=n) for n, code_ in enumerate(defaults["options"], start=1)
+        }
     if "rows" in defaults:
-        texts["rows"] = {code_: _("Statement %(number)s", number=n) for n, code_ in enumerate(defaults["rows"], start=1)}
+        texts["rows"] = {
+            code_: _("Statement %(number)s", number=n) for n, code_ in enumerate(defaults["rows"], start=1)
+        }
     last = max((question.position for question in section.questions), default=0)
-    question = Question(section=section, kind=str(kind), code=code, position=last + 0.5, texts={survey.base_language: texts}, **defaults)
+    question = Question(
+        section=section, kind=str(kind), code=code, position=last + 0.5, texts={survey.base_language: texts}, **defaults
+    )
     survey.questions.append(question)
     _renumber(survey)
     db.session.flush()
@@ -456,8 +545,21 @@ def _codes_for(labels: list[str], existing: list[str], prefix: str) -> list[str]
     return codes
 
 
-def update_question(question: Question, *, text: str, help: str, required: bool, code: str, options: list[str],
-                    rows: list[str], allow_other: bool, scale_min: int | None, scale_max: int | None, low: str, high: str) -> None:
+def update_question(
+    question: Question,
+    *,
+    text: str,
+    help: str,
+    required: bool,
+    code: str,
+    options: list[str],
+    rows: list[str],
+    allow_other: bool,
+    scale_min: int | None,
+    scale_max: int | None,
+    low: str,
+    high: str,
+) -> None:
     """Change a question's wording and structure; its codes stay stable so that answers keep their meaning."""
     survey = question.survey
     if code != question.code:
@@ -505,21 +607,41 @@ def save_translation(survey: Survey, language: str, values: dict[int, str]) -> N
 def duplicate(survey: Survey, actor: User) -> Survey:
     """Copy a survey's questions and texts into a new draft, without its answers."""
     copy = Survey(
-        token=_token(), base_language=survey.base_language, languages=list(survey.languages), anonymous=survey.anonymous,
-        texts={**survey.texts, survey.base_language: {**survey.texts[survey.base_language],
-               "title": _("%(title)s (copy)", title=survey.text("title", survey.base_language))}},
-        course_slug=None, created_by_id=actor.id, response_limit=survey.response_limit,
+        token=_token(),
+        base_language=survey.base_language,
+        languages=list(survey.languages),
+        anonymous=survey.anonymous,
+        texts={
+            **survey.texts,
+            survey.base_language: {
+                **survey.texts[survey.base_language],
+                "title": _("%(title)s (copy)", title=survey.text("title", survey.base_language)),
+            },
+        },
+        course_slug=None,
+        created_by_id=actor.id,
+        response_limit=survey.response_limit,
     )
     sections = {}
     for section in survey.sections:
         sections[section.id] = Section(position=section.position, texts=section.texts)
         copy.sections.append(sections[section.id])
     for question in survey.questions:
-        copy.questions.append(Question(
-            section=sections[question.section_id], position=question.position, code=question.code, kind=question.kind,
-            required=question.required, options=list(question.options), rows=list(question.rows), allow_other=question.allow_other,
-            scale_min=question.scale_min, scale_max=question.scale_max, texts=question.texts,
-        ))
+        copy.questions.append(
+            Question(
+                section=sections[question.section_id],
+                position=question.position,
+                code=question.code,
+                kind=question.kind,
+                required=question.required,
+                options=list(question.options),
+                rows=list(question.rows),
+                allow_other=question.allow_other,
+                scale_min=question.scale_min,
+                scale_max=question.scale_max,
+                texts=question.texts,
+            )
+        )
     db.session.add(copy)
     db.session.flush()
     return copy
@@ -530,12 +652,13 @@ def close(survey: Survey) -> None:
     survey.closes_at = utcnow()
 
 
-
 def identified_responses(survey: Survey, countries: set[str] | None) -> list[tuple[Response, User | None]]:
     """Return the responses of an identified survey with who gave them, newest first."""
     query = (
-        select(Response, User).outerjoin(User, User.id == Response.user_id)
-        .where(Response.survey_id == survey.id).order_by(Response.submitted_at.desc())
+        select(Response, User)
+        .outerjoin(User, User.id == Response.user_id)
+        .where(Response.survey_id == survey.id)
+        .order_by(Response.submitted_at.desc())
     )
     if countries is not None:
         query = query.where(Response.country.in_(countries))
@@ -546,5 +669,7 @@ def emails_of_respondents(survey: Survey) -> dict[int, str]:
     """Return respondents' e-mail addresses by user id, for an identified survey's export."""
     if survey.anonymous:
         return {}
-    rows = db.session.execute(select(User.id, User.email).join(Response, Response.user_id == User.id).where(Response.survey_id == survey.id))
+    rows = db.session.execute(
+        select(User.id, User.email).join(Response, Response.user_id == User.id).where(Response.survey_id == survey.id)
+    )
     return dict(rows.all())

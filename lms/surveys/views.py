@@ -2,21 +2,19 @@
 
 import secrets
 
-from werkzeug.datastructures import MultiDict
-
 from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from werkzeug.datastructures import MultiDict
 
 from lms.accounts.access import roles_required
 from lms.accounts.models import Role
-from lms.core.forms import choices
+from lms.core.forms import BaseForm, choices
 from lms.courses import api as courses
 from lms.extensions import db
 from lms.surveys import results as survey_results
 from lms.surveys import services
-from lms.core.forms import BaseForm
 from lms.surveys.forms import NewSurveyForm, TemplateForm, answer_form, values_of
 from lms.surveys.models import Survey
 
@@ -45,8 +43,15 @@ def _managed_or_404(survey_id: int) -> Survey:
 def index():
     form = TemplateForm()
     form.course.choices = choices([("", _("No course"))] + courses.course_choices(str(get_locale())))
-    return render_template("surveys/index.html", surveys=services.surveys_for(current_user), form=form, new_form=NewSurveyForm(),
-                           missing=services.missing_translations, state=services.state, reader_language=str(get_locale()))
+    return render_template(
+        "surveys/index.html",
+        surveys=services.surveys_for(current_user),
+        form=form,
+        new_form=NewSurveyForm(),
+        missing=services.missing_translations,
+        state=services.state,
+        reader_language=str(get_locale()),
+    )
 
 
 @bp.post("/from-template")
@@ -65,7 +70,9 @@ def from_template():
 @bp.get("/mine")
 @login_required
 def mine():
-    return render_template("surveys/mine.html", surveys=services.pending_for(current_user), reader_language=str(get_locale()))
+    return render_template(
+        "surveys/mine.html", surveys=services.pending_for(current_user), reader_language=str(get_locale())
+    )
 
 
 def _link_token() -> str | None:
@@ -73,14 +80,21 @@ def _link_token() -> str | None:
 
 
 def _closed_page(survey: Survey, status: str, language: str):
-    return render_template("surveys/closed.html", survey=survey, status=status, language=language), 410 if status in ("closed", "full") else 403
+    return render_template("surveys/closed.html", survey=survey, status=status, language=language), 410 if status in (
+        "closed",
+        "full",
+    ) else 403
 
 
 @bp.route("/s/<token>", methods=["GET", "POST"])
 def answer(token: str):
     survey = services.by_token(token) or abort(404)
     language = _language(survey)
-    preview = request.args.get("preview") == "1" and current_user.is_authenticated and services.may_manage(current_user, survey)
+    preview = (
+        request.args.get("preview") == "1"
+        and current_user.is_authenticated
+        and services.may_manage(current_user, survey)
+    )
     status = services.state(survey)
     if status != "open" and not preview:
         return _closed_page(survey, status, language)
@@ -96,28 +110,41 @@ def answer(token: str):
     form = answer_form(survey, language, ask_country=ask_country, formdata=formdata)
     if request.method == "POST" and not preview:
         if request.form.get("action") == "draft" and user and not survey.anonymous:
-            services.save_draft(survey, user, {key: request.form.getlist(key) for key in request.form if key != "csrf_token"})
+            services.save_draft(
+                survey, user, {key: request.form.getlist(key) for key in request.form if key != "csrf_token"}
+            )
             db.session.commit()
             flash(_("Your answers are saved. You can come back and finish later."), "success")
             return redirect(url_for("surveys.answer", token=token))
         if form.validate():
             return _submit(survey, form, language, user, ask_country)
-    return render_template("surveys/answer.html", survey=survey, form=form, language=language, preview=preview,
-                           ask_country=ask_country, may_draft=bool(user) and not survey.anonymous), 200 if request.method == "GET" or preview else 422
+    return render_template(
+        "surveys/answer.html",
+        survey=survey,
+        form=form,
+        language=language,
+        preview=preview,
+        ask_country=ask_country,
+        may_draft=bool(user) and not survey.anonymous,
+    ), 200 if request.method == "GET" or preview else 422
 
 
 def _submit(survey: Survey, form, language: str, user, ask_country: bool):
     link_token = None if user else (_link_token() or secrets.token_urlsafe(24))
     country = form.country.data if ask_country else user.country
     try:
-        services.submit(survey, values_of(form, survey), language=language, user=user, country=country, link_token=link_token)
+        services.submit(
+            survey, values_of(form, survey), language=language, user=user, country=country, link_token=link_token
+        )
     except services.SurveyError as error:
         flash(str(error), "warning")
         return redirect(url_for("surveys.answer", token=survey.token))
     db.session.commit()
     response = make_response(render_template("surveys/thanks.html", survey=survey, language=language, again=False))
     if link_token:
-        response.set_cookie(LINK_COOKIE, link_token, max_age=365 * 24 * 3600, httponly=True, samesite="Lax", secure=request.is_secure)
+        response.set_cookie(
+            LINK_COOKIE, link_token, max_age=365 * 24 * 3600, httponly=True, samesite="Lax", secure=request.is_secure
+        )
     return response
 
 
@@ -129,8 +156,16 @@ def results(survey_id: int):
     language = _language(survey)
     count, summaries, hidden = survey_results.summary(survey, countries, language)
     responses = services.identified_responses(survey, countries) if not survey.anonymous else []
-    return render_template("surveys/results.html", survey=survey, count=count, summaries=summaries, hidden=hidden,
-                           responses=responses, language=language, minimum=survey_results.minimum_group())
+    return render_template(
+        "surveys/results.html",
+        survey=survey,
+        count=count,
+        summaries=summaries,
+        hidden=hidden,
+        responses=responses,
+        language=language,
+        minimum=survey_results.minimum_group(),
+    )
 
 
 @bp.get("/<int:survey_id>/export.<any(csv, xlsx):extension>")

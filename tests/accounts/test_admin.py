@@ -21,8 +21,15 @@ def admin(app, create_user, client):
 
 
 def person_form(**changes) -> dict:
-    form = {"name": "Lukas Gruber", "email": "lukas@example.at", "organisation": "0", "language": "de",
-            "timezone": "Europe/Vienna", "roles": ["learner"], "active": "y"}
+    form = {
+        "name": "Lukas Gruber",
+        "email": "lukas@example.at",
+        "organisation": "0",
+        "language": "de",
+        "timezone": "Europe/Vienna",
+        "roles": ["learner"],
+        "active": "y",
+    }
     return {**form, **changes}
 
 
@@ -109,11 +116,20 @@ def test_an_address_in_use_is_refused_beside_the_field(client, admin, create_use
 
 
 def test_organisations_are_created_edited_and_kept_unique(app, client, admin):
-    created = client.submit("/accounts/admin/organisations/new", {"name": "Община Бургас", "country": "BG", "kind": "municipality", "active": "y"})
-    duplicate = client.submit("/accounts/admin/organisations/new", {"name": "община бургас", "country": "BG", "kind": "municipality", "active": "y"})
+    created = client.submit(
+        "/accounts/admin/organisations/new",
+        {"name": "Община Бургас", "country": "BG", "kind": "municipality", "active": "y"},
+    )
+    duplicate = client.submit(
+        "/accounts/admin/organisations/new",
+        {"name": "община бургас", "country": "BG", "kind": "municipality", "active": "y"},
+    )
     with app.app_context():
         organisation_id = db.session.scalar(select(Organisation.id))
-    client.submit(f"/accounts/admin/organisations/{organisation_id}", {"name": "Община Бургас", "country": "BG", "kind": "region", "active": ""})
+    client.submit(
+        f"/accounts/admin/organisations/{organisation_id}",
+        {"name": "Община Бургас", "country": "BG", "kind": "region", "active": ""},
+    )
 
     assert created.headers["Location"] == "/accounts/admin/organisations"
     assert "already exists in this country" in duplicate.get_data(as_text=True)
@@ -123,7 +139,9 @@ def test_organisations_are_created_edited_and_kept_unique(app, client, admin):
     assert "Община Бургас" in client.get("/accounts/admin/organisations?country=BG").get_data(as_text=True)
 
 
-@pytest.mark.parametrize("url", ["/accounts/admin/users", "/accounts/admin/users/new", "/accounts/admin/organisations", "/outbox"])
+@pytest.mark.parametrize(
+    "url", ["/accounts/admin/users", "/accounts/admin/users/new", "/accounts/admin/organisations", "/outbox"]
+)
 def test_admin_pages_are_refused_to_others(client, create_user, url):
     create_user("trainer@example.eu", roles=(Role.TRAINER, Role.EXPERT, Role.LEARNER), countries=("AT",))
     anonymous = client.get(url)

@@ -13,7 +13,12 @@ def test_demo_accounts_are_created_once_and_listed_each_time(app, runner):
 
     assert first.exit_code == second.exit_code == 0
     assert first.output == second.output
-    for email in ("admin@clarinet.example", "trainer@clarinet.example", "expert@clarinet.example", "maria.ivanova@burgas.example"):
+    for email in (
+        "admin@clarinet.example",
+        "trainer@clarinet.example",
+        "expert@clarinet.example",
+        "maria.ivanova@burgas.example",
+    ):
         assert email in first.output
     assert DEMO_PASSWORD in first.output
     with app.app_context():

@@ -8,7 +8,12 @@ from lms.accounts.models import Invitation, Role, User
 from lms.core.models import OutboxMessage
 from lms.extensions import db
 
-NEW_PERSON = {"name": "Ελένη Παπαδοπούλου", "password": "olive tree harbour", "confirm": "olive tree harbour", "language": "el"}
+NEW_PERSON = {
+    "name": "Ελένη Παπαδοπούλου",
+    "password": "olive tree harbour",
+    "confirm": "olive tree harbour",
+    "language": "el",
+}
 
 
 def shared_link(response) -> str:
@@ -20,7 +25,9 @@ def test_a_trainer_shares_a_link_and_people_join_their_organisation(app, client,
     create_user("trainer@example.eu", roles=(Role.TRAINER,), countries=("GR",))
     client.sign_in("trainer@example.eu")
 
-    link = shared_link(client.submit("/accounts/invitations", {"organisation": region, "role": "learner", "max_uses": "2"}))
+    link = shared_link(
+        client.submit("/accounts/invitations", {"organisation": region, "role": "learner", "max_uses": "2"})
+    )
     newcomer = app.test_client()
     page = newcomer.get(link).get_data(as_text=True)
     joined = newcomer.submit(link, {**NEW_PERSON, "email": "eleni@example.gr"})
@@ -37,7 +44,9 @@ def test_a_link_stops_working_when_its_uses_are_spent(app, client, create_user, 
     town = create_organisation()
     create_user("trainer@example.eu", roles=(Role.TRAINER,), countries=("SI",))
     client.sign_in("trainer@example.eu")
-    link = shared_link(client.submit("/accounts/invitations", {"organisation": town, "role": "learner", "max_uses": "1"}))
+    link = shared_link(
+        client.submit("/accounts/invitations", {"organisation": town, "role": "learner", "max_uses": "1"})
+    )
 
     first = app.test_client().submit(link, {**NEW_PERSON, "email": "one@example.si"})
     second = app.test_client().submit(link, {**NEW_PERSON, "email": "two@example.si"})

@@ -24,7 +24,13 @@ def active_learner(app, course, evaluation, answers, create_user, create_organis
     create_user("expert@example.eu", roles=(Role.EXPERT,))
     user_id = create_user("spela@example.si", name="Špela Horvat", organisation_id=create_organisation())
     with app.app_context():
-        db.session.add(ExpertProfile(user_id=db.session.scalar(select(User.id).where(User.email == "expert@example.eu")), topics=["communication"], languages=["en"]))
+        db.session.add(
+            ExpertProfile(
+                user_id=db.session.scalar(select(User.id).where(User.email == "expert@example.eu")),
+                topics=["communication"],
+                languages=["en"],
+            )
+        )
         token = db.session.get(Survey, evaluation).token
         db.session.commit()
     client = app.test_client()
@@ -33,8 +39,17 @@ def active_learner(app, course, evaluation, answers, create_user, create_organis
     client.submit("/courses/local-voices/lessons/first-steps/done")
     client.submit("/courses/local-voices/lessons/second-steps/check", {"q0": "b", "q1": ["a", "c"]})
     client.submit(f"/surveys/s/{token}", answers(evaluation))
-    client.submit("/support/ask?lang=en", {"subject": "My town's case", "topic": "communication", "language": "en", "body": "Details about Črnomelj.",
-                                           "files": [(io.BytesIO(PDF), "case.pdf")]}, content_type="multipart/form-data")
+    client.submit(
+        "/support/ask?lang=en",
+        {
+            "subject": "My town's case",
+            "topic": "communication",
+            "language": "en",
+            "body": "Details about Črnomelj.",
+            "files": [(io.BytesIO(PDF), "case.pdf")],
+        },
+        content_type="multipart/form-data",
+    )
     return user_id, client
 
 
@@ -53,7 +68,9 @@ def test_a_person_downloads_everything_held_about_them(active_learner):
     assert survey["answered"] is True and "answers" not in survey  # anonymous: took part, nothing of what was said
 
 
-def test_erasure_removes_the_person_and_keeps_statistics_and_verification_consistent(app, client, active_learner, create_user):
+def test_erasure_removes_the_person_and_keeps_statistics_and_verification_consistent(
+    app, client, active_learner, create_user
+):
     user_id, learner = active_learner
     create_user("admin@example.eu", roles=(Role.ADMIN,), two_factor_secret=SECRET)
     client.sign_in("admin@example.eu")
@@ -71,7 +88,11 @@ def test_erasure_removes_the_person_and_keeps_statistics_and_verification_consis
         person = db.session.get(User, user_id)
         assert (person.name, person.active, person.password_hash, person.organisation_id) == ("—", False, None, None)
         assert person.email.endswith("@erased.invalid") and person.roles == set()
-        for model, column in ((Enrollment, Enrollment.user_id), (Ticket, Ticket.requester_id), (Participation, Participation.user_id)):
+        for model, column in (
+            (Enrollment, Enrollment.user_id),
+            (Ticket, Ticket.requester_id),
+            (Participation, Participation.user_id),
+        ):
             assert db.session.scalar(select(func.count()).select_from(model).where(column == user_id)) == 0
         assert db.session.scalar(select(func.count()).select_from(Response)) == responses_before
         assert db.session.scalar(select(Survey.response_count)) == responses_before

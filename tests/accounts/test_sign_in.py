@@ -54,9 +54,14 @@ def test_changing_the_password_signs_out_other_devices_but_not_this_one(app, cli
     laptop.sign_in("spela@example.eu")
     client.sign_in("spela@example.eu")
 
-    response = client.submit("/accounts/profile/password", {
-        "current": PASSWORD, "password": "a brand new passphrase", "confirm": "a brand new passphrase",
-    })
+    response = client.submit(
+        "/accounts/profile/password",
+        {
+            "current": PASSWORD,
+            "password": "a brand new passphrase",
+            "confirm": "a brand new passphrase",
+        },
+    )
 
     assert response.headers["Location"] == "/accounts/profile"
     assert client.get("/accounts/profile").status_code == 200
@@ -68,9 +73,14 @@ def test_changing_the_password_needs_the_current_one(client, create_user):
     create_user("spela@example.eu")
     client.sign_in("spela@example.eu")
 
-    response = client.submit("/accounts/profile/password", {
-        "current": "not my password", "password": "a brand new passphrase", "confirm": "a brand new passphrase",
-    })
+    response = client.submit(
+        "/accounts/profile/password",
+        {
+            "current": "not my password",
+            "password": "a brand new passphrase",
+            "confirm": "a brand new passphrase",
+        },
+    )
 
     assert response.status_code == 422
     assert "This is not your current password." in response.get_data(as_text=True)
@@ -79,9 +89,13 @@ def test_changing_the_password_needs_the_current_one(client, create_user):
 def test_next_leads_back_to_the_page_asked_for_but_never_off_site(client, create_user):
     create_user("spela@example.eu")
 
-    inside = client.submit("/accounts/sign-in?next=/accounts/profile", {"email": "spela@example.eu", "password": PASSWORD})
+    inside = client.submit(
+        "/accounts/sign-in?next=/accounts/profile", {"email": "spela@example.eu", "password": PASSWORD}
+    )
     client.submit("/accounts/sign-out")
-    outside = client.submit("/accounts/sign-in?next=//evil.example/x", {"email": "spela@example.eu", "password": PASSWORD})
+    outside = client.submit(
+        "/accounts/sign-in?next=//evil.example/x", {"email": "spela@example.eu", "password": PASSWORD}
+    )
 
     assert inside.headers["Location"] == "/accounts/profile"
     assert outside.headers["Location"] == "/"

@@ -66,7 +66,9 @@ def test_a_code_cannot_be_used_twice(app, client, create_user):
 def test_a_recovery_code_works_once_instead_of_the_app(app, client, create_user):
     create_user("spela@example.eu")
     client.sign_in("spela@example.eu")
-    secret = re.search(r'<code class="secret">([A-Z2-7]+)</code>', client.get("/accounts/two-factor").get_data(as_text=True)).group(1)
+    secret = re.search(
+        r'<code class="secret">([A-Z2-7]+)</code>', client.get("/accounts/two-factor").get_data(as_text=True)
+    ).group(1)
     page = client.submit("/accounts/two-factor", {"code": code(secret)}).get_data(as_text=True)
     recovery = re.findall(r"<code>([A-Z0-9-]{14})</code>", page)[0]
     client.submit("/accounts/sign-out")

@@ -24,15 +24,21 @@ from lms import create_app
 from lms.core.models import OutboxMessage
 from lms.extensions import db
 
-
 TEST_DATABASE_URL = os.environ.get("LMS_TEST_DATABASE_URL", "")
 CHROMIUM = Path(os.environ.get("LMS_TEST_CHROMIUM", "/usr/bin/chromium"))
 BIN = Path(sys.executable).parent
 ROOT = Path(__file__).resolve().parents[2]
 DEMO_PASSWORD = "clarinet-demo"
 #: The flags Chromium needs as root on a machine without a network beyond loopback.
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 WCAG = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
 
 
@@ -46,8 +52,9 @@ class Platform:
     def mail_link(self, recipient: str) -> str:
         """Return the first link of the newest e-mail to *recipient*."""
         with self.app.app_context():
-            body = db.session.scalars(select(OutboxMessage.body).where(OutboxMessage.recipient == recipient)
-                                      .order_by(OutboxMessage.id.desc())).first()
+            body = db.session.scalars(
+                select(OutboxMessage.body).where(OutboxMessage.recipient == recipient).order_by(OutboxMessage.id.desc())
+            ).first()
         assert body, f"no e-mail to {recipient}"
         return re.search(r"https?://\S+", body).group(0)
 
@@ -63,7 +70,9 @@ def _database(instance: Path) -> str:
     if not TEST_DATABASE_URL:
         return f"sqlite:///{instance / 'lms.sqlite'}"
     url = TEST_DATABASE_URL.rsplit("/", 1)[0] + "/lms_browser"
-    engine = create_engine(TEST_DATABASE_URL.replace("postgresql://", "postgresql+psycopg://", 1), isolation_level="AUTOCOMMIT")
+    engine = create_engine(
+        TEST_DATABASE_URL.replace("postgresql://", "postgresql+psycopg://", 1), isolation_level="AUTOCOMMIT"
+    )
     with engine.connect() as connection:
         connection.execute(text("DROP DATABASE IF EXISTS lms_browser WITH (FORCE)"))
         connection.execute(text("CREATE DATABASE lms_browser"))
@@ -78,16 +87,35 @@ def platform(tmp_path_factory):
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
     env = {
-        "PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/tmp"), "LMS_ENV": "production",
-        "SECRET_KEY": "browser-journeys", "LMS_INSTANCE_PATH": str(instance), "DATABASE_URL": _database(instance),
-        "LMS_TRUSTED_HOSTS": "127.0.0.1", "LMS_BASE_URL": url,
+        "PATH": os.environ["PATH"],
+        "HOME": os.environ.get("HOME", "/tmp"),
+        "LMS_ENV": "production",
+        "SECRET_KEY": "browser-journeys",
+        "LMS_INSTANCE_PATH": str(instance),
+        "DATABASE_URL": _database(instance),
+        "LMS_TRUSTED_HOSTS": "127.0.0.1",
+        "LMS_BASE_URL": url,
     }
     for command in (["db", "upgrade"], ["content", "import"], ["demo", "load"]):
         subprocess.run([BIN / "lms", *command], env=env, cwd=ROOT, check=True, capture_output=True)
     log = instance / "gunicorn.log"
     with log.open("w") as output:
-        server = subprocess.Popen([BIN / "gunicorn", "--workers", "2", "--bind", f"127.0.0.1:{port}", "--log-level", "warning",
-                                   "lms:create_app()"], env=env, cwd=ROOT, stdout=output, stderr=output)
+        server = subprocess.Popen(
+            [
+                BIN / "gunicorn",
+                "--workers",
+                "2",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--log-level",
+                "warning",
+                "lms:create_app()",
+            ],
+            env=env,
+            cwd=ROOT,
+            stdout=output,
+            stderr=output,
+        )
         try:
             for _ in range(100):
                 try:
@@ -128,7 +156,11 @@ class Person:
 
     def t(self, message: str, **values) -> str:
         """*message* as this person reads it, from the platform's own catalogue."""
-        return _translations(self.language).gettext(message) % values if values else _translations(self.language).gettext(message)
+        return (
+            _translations(self.language).gettext(message) % values
+            if values
+            else _translations(self.language).gettext(message)
+        )
 
     def follow(self, target: Locator) -> None:
         """Click a link or a form's button, wait for the page it leads to, and audit that page."""
@@ -148,13 +180,17 @@ class Person:
 
     def audit(self) -> None:
         """Run axe-core (WCAG 2.0 and 2.1, A and AA) once per page and language; fail on any violation."""
-        key = (self.page.evaluate("document.documentElement.lang"), re.sub(r"/\d+|/[\w-]{20,}", "/…", self.page.url.split("?")[0]))
+        key = (
+            self.page.evaluate("document.documentElement.lang"),
+            re.sub(r"/\d+|/[\w-]{20,}", "/…", self.page.url.split("?")[0]),
+        )
         if key in self.audited:
             return
         self.audited.add(key)
         violations = Axe().run(self.page, options=WCAG).response["violations"]
         assert not violations, f"{self.page.url} ({key[0]}):\n" + "\n".join(
-            f"- {v['id']}: {v['help']} — {[node['target'] for node in v['nodes']][:5]}" for v in violations)
+            f"- {v['id']}: {v['help']} — {[node['target'] for node in v['nodes']][:5]}" for v in violations
+        )
 
 
 _catalogues: dict[str, Translations] = {}

@@ -7,8 +7,10 @@ from tests.browser.conftest import Person
 
 def test_the_audit_fails_on_a_page_that_breaks_wcag(person):
     visitor: Person = person("en")
-    visitor.page.set_content('<html lang="en"><title>Broken</title><main><h1>Broken</h1>'
-                             '<img src="data:,"><p style="color:#bbb;background:#fff">Pale text</p></main></html>')
+    visitor.page.set_content(
+        '<html lang="en"><title>Broken</title><main><h1>Broken</h1>'
+        '<img src="data:,"><p style="color:#bbb;background:#fff">Pale text</p></main></html>'
+    )
 
     with pytest.raises(AssertionError) as failure:
         visitor.audit()

@@ -16,24 +16,59 @@ from tests.browser.conftest import sign_in
 
 #: Who reads which pages; the names in braces stand for objects of the demo data.
 PAGES = {
-    None: ["/accounts/sign-in", "/accounts/password-reset", "/certificates/verify", "/certificates/verify/{code}",
-           "/support/faq", "/support/faq/{faq}", "/courses/no-such-course"],
+    None: [
+        "/accounts/sign-in",
+        "/accounts/password-reset",
+        "/certificates/verify",
+        "/certificates/verify/{code}",
+        "/support/faq",
+        "/support/faq/{faq}",
+        "/courses/no-such-course",
+    ],
     "maria.ivanova@burgas.example": [
-        "/", "/courses/", "/courses/mine", "/courses/positive-stories", "/courses/positive-stories/lessons/why-stories",
-        "/certificates/", "/surveys/mine", "/support/", "/support/ask", "/support/{ticket}", "/accounts/profile",
+        "/",
+        "/courses/",
+        "/courses/mine",
+        "/courses/positive-stories",
+        "/courses/positive-stories/lessons/why-stories",
+        "/certificates/",
+        "/surveys/mine",
+        "/support/",
+        "/support/ask",
+        "/support/{ticket}",
+        "/accounts/profile",
         "/accounts/two-factor",
     ],
     "trainer@clarinet.example": [
-        "/accounts/invitations", "/courses/positive-stories/report", "/courses/positive-stories/enrol-people", "/surveys/",
-        "/surveys/{survey}/edit", "/surveys/{survey}/results", "/surveys/{survey}/translate/de", "/surveys/{survey}/share",
-        "/surveys/{survey}/import", "/surveys/{survey}/sections/{section}", "/surveys/{survey}/questions/{question}",
-        "/dashboards/answers?survey={survey}", "/dashboards/report?survey={survey}&country=IT", "/certificates/manage",
+        "/accounts/invitations",
+        "/courses/positive-stories/report",
+        "/courses/positive-stories/enrol-people",
+        "/surveys/",
+        "/surveys/{survey}/edit",
+        "/surveys/{survey}/results",
+        "/surveys/{survey}/translate/de",
+        "/surveys/{survey}/share",
+        "/surveys/{survey}/import",
+        "/surveys/{survey}/sections/{section}",
+        "/surveys/{survey}/questions/{question}",
+        "/dashboards/answers?survey={survey}",
+        "/dashboards/report?survey={survey}&country=IT",
+        "/certificates/manage",
         "/certificates/manage/{code}/revoke",
     ],
     "admin@clarinet.example": [
-        "/accounts/admin/users", "/accounts/admin/users/{learner}", "/accounts/admin/users/new", "/accounts/admin/organisations",
-        "/accounts/admin/organisations/{organisation}", "/accounts/admin/organisations/new", "/outbox", "/outbox/{message}",
-        "/support/experts", "/support/experts/{expert}", "/support/topics", "/support/topics/communication",
+        "/accounts/admin/users",
+        "/accounts/admin/users/{learner}",
+        "/accounts/admin/users/new",
+        "/accounts/admin/organisations",
+        "/accounts/admin/organisations/{organisation}",
+        "/accounts/admin/organisations/new",
+        "/outbox",
+        "/outbox/{message}",
+        "/support/experts",
+        "/support/experts/{expert}",
+        "/support/topics",
+        "/support/topics/communication",
         "/support/topics/new",
     ],
 }
@@ -45,10 +80,17 @@ def demo(platform) -> dict:
     with platform.app.app_context():
         learner, survey = user_by_email("maria.ivanova@burgas.example"), course_survey("positive-stories")
         return {
-            "code": db.session.scalar(select(Certificate.code).where(Certificate.revoked_at.is_(None), Certificate.replaced_at.is_(None))),
-            "faq": db.session.scalar(select(FaqEntry.id)), "ticket": db.session.scalar(select(Ticket.id).where(Ticket.requester_id == learner.id)),
-            "survey": survey.id, "section": survey.sections[0].id, "question": survey.questions[0].id, "learner": learner.id,
-            "organisation": learner.organisation_id, "message": db.session.scalar(select(OutboxMessage.id)),
+            "code": db.session.scalar(
+                select(Certificate.code).where(Certificate.revoked_at.is_(None), Certificate.replaced_at.is_(None))
+            ),
+            "faq": db.session.scalar(select(FaqEntry.id)),
+            "ticket": db.session.scalar(select(Ticket.id).where(Ticket.requester_id == learner.id)),
+            "survey": survey.id,
+            "section": survey.sections[0].id,
+            "question": survey.questions[0].id,
+            "learner": learner.id,
+            "organisation": learner.organisation_id,
+            "message": db.session.scalar(select(OutboxMessage.id)),
             "expert": user_by_email("expert@clarinet.example").id,
         }
 
@@ -75,5 +117,7 @@ def test_every_page_passes_the_accessibility_audit(person, platform, demo, email
     for path in PAGES[email]:
         url = path.format(**demo)
         response = visitor.page.goto(url)
-        assert (response.status < 400 or "no-such" in path) and visitor.page.url.endswith(url), f"{url}: {response.status} at {visitor.page.url}"
+        assert (response.status < 400 or "no-such" in path) and visitor.page.url.endswith(url), (
+            f"{url}: {response.status} at {visitor.page.url}"
+        )
         visitor.audit()

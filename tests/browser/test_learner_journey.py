@@ -12,15 +12,21 @@ from lms.extensions import db
 from tests.browser.conftest import Person, sign_in
 
 pytestmark = pytest.mark.parametrize("language", ["el", "en"])
-FLAGSHIP = {"en": "Telling positive stories about migration and integration",
-            "el": "Αφήγηση θετικών ιστοριών για τη μετανάστευση και την ένταξη"}
+FLAGSHIP = {
+    "en": "Telling positive stories about migration and integration",
+    "el": "Αφήγηση θετικών ιστοριών για τη μετανάστευση και την ένταξη",
+}
 
 
 def quiz_answers(platform, course_slug: str) -> dict[str, list[list[str]]]:
     """The right options of each lesson's knowledge check, per question, as the content declares them."""
     with platform.app.app_context():
         lessons = db.session.scalars(select(Lesson).join(Course).where(Course.slug == course_slug)).all()
-        return {lesson.slug: [question["correct"] for question in lesson.quiz["questions"]] for lesson in lessons if lesson.quiz}
+        return {
+            lesson.slug: [question["correct"] for question in lesson.quiz["questions"]]
+            for lesson in lessons
+            if lesson.quiz
+        }
 
 
 def take_course(learner: Person, answers: dict[str, list[list[str]]]) -> None:
@@ -81,7 +87,9 @@ def test_a_learner_joins_by_invitation_completes_a_course_and_verifies_the_certi
     page.get_by_label(learner.t("Repeat the password")).fill("aegean sea breeze")
     page.get_by_label(learner.t("Language")).last.select_option(language)
     learner.follow(page.get_by_role("button", name=learner.t("Create my account")))
-    expect(page.get_by_role("status")).to_contain_text(learner.t("Welcome, %(name)s. Your account is ready.", name=name))
+    expect(page.get_by_role("status")).to_contain_text(
+        learner.t("Welcome, %(name)s. Your account is ready.", name=name)
+    )
 
     learner.go("Courses")
     learner.sees("Courses")

@@ -8,7 +8,10 @@ from tests.browser.conftest import press, sign_in, tab_to, type_into
 
 @pytest.mark.parametrize("language", ["el", "en"])
 def test_a_learner_asks_an_expert_with_the_keyboard_alone_and_the_expert_answers(person, language):
-    subject = {"el": "Πώς απαντάμε σε ψευδείς ειδήσεις για επιδόματα;", "en": "How do we answer false news about benefits?"}[language]
+    subject = {
+        "el": "Πώς απαντάμε σε ψευδείς ειδήσεις για επιδόματα;",
+        "en": "How do we answer false news about benefits?",
+    }[language]
     learner = person(language)
     page = learner.page
     page.goto("/accounts/sign-in")
@@ -22,14 +25,23 @@ def test_a_learner_asks_an_expert_with_the_keyboard_alone_and_the_expert_answers
         page.keyboard.type(switch.locator(f"option[value={language}]").text_content())
         press(learner, switch.get_by_role("button"))
 
-    press(learner, page.get_by_role("navigation", name=learner.t("Main menu")).get_by_role("link", name=learner.t("Ask an expert")))
+    press(
+        learner,
+        page.get_by_role("navigation", name=learner.t("Main menu")).get_by_role(
+            "link", name=learner.t("Ask an expert")
+        ),
+    )
     learner.sees("Ask an expert")
     press(learner, page.get_by_role("main").get_by_role("link", name=learner.t("Ask a question")))
     learner.sees("Ask a question")
     type_into(learner, page.get_by_label(learner.t("Your question in one line")), subject)
     tab_to(learner, page.get_by_label(learner.t("Topic")))
     page.keyboard.type(page.get_by_label(learner.t("Topic")).locator("option[value=communication]").text_content())
-    type_into(learner, page.get_by_label(learner.t("Details")), "A post says that refugees receive higher benefits than pensioners.")
+    type_into(
+        learner,
+        page.get_by_label(learner.t("Details")),
+        "A post says that refugees receive higher benefits than pensioners.",
+    )
     press(learner, page.get_by_role("button", name=learner.t("Send the question")))
     expect(page.locator("main h1")).to_contain_text(subject)
     learner.audit()
@@ -41,7 +53,9 @@ def test_a_learner_asks_an_expert_with_the_keyboard_alone_and_the_expert_answers
     expert.follow(expert.page.get_by_role("link", name=subject))
     expert.follow(expert.page.get_by_role("button", name=expert.t("Take this question")))
     expect(expert.page.get_by_text(expert.t("Taken by %(name)s", name="Ελένη Γεωργίου"))).to_be_visible()
-    expert.page.get_by_label(expert.t("Your message")).fill("Answer once, on the municipality's own page, with the official figures.")
+    expert.page.get_by_label(expert.t("Your message")).fill(
+        "Answer once, on the municipality's own page, with the official figures."
+    )
     expert.follow(expert.page.get_by_role("button", name=expert.t("Send")))
     expect(expert.page.locator("main")).to_contain_text("with the official figures")
 

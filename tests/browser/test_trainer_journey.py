@@ -22,7 +22,8 @@ def test_a_trainer_builds_a_survey_and_reads_the_dashboard(person, platform, lan
     page.get_by_label(trainer.t("Type of question")).select_option("agree")
     trainer.follow(page.get_by_role("button", name=trainer.t("Add a question")))
     page.get_by_label(trainer.t("Question"), exact=True).fill(
-        {"el": "Το εργαστήριο θα με βοηθήσει στη δουλειά μου.", "en": "The workshop will help me in my work."}[language])
+        {"el": "Το εργαστήριο θα με βοηθήσει στη δουλειά μου.", "en": "The workshop will help me in my work."}[language]
+    )
     page.get_by_label(trainer.t("Short name")).fill("usefulness")
     page.get_by_label(trainer.t("An answer is required")).check()
     trainer.follow(page.get_by_role("button", name=trainer.t("Save the question")))

@@ -22,7 +22,9 @@ def complete_course(client) -> None:
 
 def code_of(app, name: str) -> str:
     with app.app_context():
-        return db.session.scalar(select(Certificate.code).where(Certificate.learner_name == name, Certificate.replaced_at.is_(None)))
+        return db.session.scalar(
+            select(Certificate.code).where(Certificate.learner_name == name, Certificate.replaced_at.is_(None))
+        )
 
 
 def pdf_text(response) -> str:

@@ -7,21 +7,31 @@ from lms.core.config import ConfigError, database_uri, from_environment
 
 
 def test_settings_come_from_prefixed_variables_parsed_by_type():
-    found = from_environment({
-        "LMS_PAGE_SIZE": "50", "LMS_SELF_REGISTRATION": "yes", "LMS_TRUSTED_HOSTS": "learn.example.eu, www.example.eu",
-        "DATABASE_URL": "postgresql://db/lms", "OTHER": "ignored",
-    })
+    found = from_environment(
+        {
+            "LMS_PAGE_SIZE": "50",
+            "LMS_SELF_REGISTRATION": "yes",
+            "LMS_TRUSTED_HOSTS": "learn.example.eu, www.example.eu",
+            "DATABASE_URL": "postgresql://db/lms",
+            "OTHER": "ignored",
+        }
+    )
 
     assert found == {
-        "PAGE_SIZE": 50, "SELF_REGISTRATION": True, "TRUSTED_HOSTS": ["learn.example.eu", "www.example.eu"],
+        "PAGE_SIZE": 50,
+        "SELF_REGISTRATION": True,
+        "TRUSTED_HOSTS": ["learn.example.eu", "www.example.eu"],
         "DATABASE_URL": "postgresql://db/lms",
     }
 
 
-@pytest.mark.parametrize(("variable", "value", "message"), [
-    ("LMS_PAGE_SIZE", "many", "LMS_PAGE_SIZE must be a whole number"),
-    ("LMS_SELF_REGISTRATION", "perhaps", "LMS_SELF_REGISTRATION must be true or false"),
-])
+@pytest.mark.parametrize(
+    ("variable", "value", "message"),
+    [
+        ("LMS_PAGE_SIZE", "many", "LMS_PAGE_SIZE must be a whole number"),
+        ("LMS_SELF_REGISTRATION", "perhaps", "LMS_SELF_REGISTRATION must be true or false"),
+    ],
+)
 def test_a_malformed_setting_is_named(variable, value, message):
     with pytest.raises(ConfigError, match=message):
         from_environment({variable: value})
@@ -34,13 +44,16 @@ def test_production_refuses_to_start_without_a_secret_key(monkeypatch):
         create_app({"DATABASE_URL": "sqlite://"})
 
 
-@pytest.mark.parametrize(("settings", "message"), [
-    ({"ENV": "staging"}, "LMS_ENV must be one of"),
-    ({"DEFAULT_LANGUAGE": "fr"}, "LMS_DEFAULT_LANGUAGE must be one of"),
-    ({"DATABASE_URL": "not a url"}, "DATABASE_URL is not a database address"),
-    ({"DATABASE_URL": "mysql://db/lms"}, "must point to PostgreSQL or SQLite"),
-    ({"PLUGINS": ["no_such_plugin"]}, "no such plugin is installed"),
-])
+@pytest.mark.parametrize(
+    ("settings", "message"),
+    [
+        ({"ENV": "staging"}, "LMS_ENV must be one of"),
+        ({"DEFAULT_LANGUAGE": "fr"}, "LMS_DEFAULT_LANGUAGE must be one of"),
+        ({"DATABASE_URL": "not a url"}, "DATABASE_URL is not a database address"),
+        ({"DATABASE_URL": "mysql://db/lms"}, "must point to PostgreSQL or SQLite"),
+        ({"PLUGINS": ["no_such_plugin"]}, "no such plugin is installed"),
+    ],
+)
 def test_wrong_settings_stop_the_start_with_a_clear_message(settings, message):
     with pytest.raises(ConfigError, match=message):
         create_app({"TESTING": True, "SECRET_KEY": "x", **settings})

@@ -3,12 +3,12 @@
 import re
 
 import pytest
+from sqlalchemy import create_engine, text
 from werkzeug.exceptions import InternalServerError
 
 from lms.accounts.models import User
 from lms.core.security import is_safe_redirect
 from lms.extensions import db
-from sqlalchemy import create_engine, text
 
 
 def html_lang(response) -> str:
@@ -25,12 +25,15 @@ def test_every_page_has_a_skip_link_landmarks_and_a_language_switch(client):
     assert 'role="status" aria-live="polite"' in html
 
 
-@pytest.mark.parametrize(("headers", "query", "expected"), [
-    ({}, "", "en"),
-    ({"Accept-Language": "de-AT,de;q=0.9,en;q=0.5"}, "", "de"),
-    ({"Accept-Language": "fr-FR"}, "", "en"),
-    ({"Accept-Language": "de"}, "?lang=bg", "bg"),
-])
+@pytest.mark.parametrize(
+    ("headers", "query", "expected"),
+    [
+        ({}, "", "en"),
+        ({"Accept-Language": "de-AT,de;q=0.9,en;q=0.5"}, "", "de"),
+        ({"Accept-Language": "fr-FR"}, "", "en"),
+        ({"Accept-Language": "de"}, "?lang=bg", "bg"),
+    ],
+)
 def test_the_language_follows_the_link_then_the_browser(client, headers, query, expected):
     assert html_lang(client.get("/" + query, headers=headers)) == expected
 
@@ -60,11 +63,14 @@ def test_the_greek_interface_is_translated(client):
     assert ">Sign in<" not in html and "Password" not in html
 
 
-@pytest.mark.parametrize(("method", "url", "code"), [
-    ("get", "/no-such-page", 404),
-    ("get", "/accounts/sign-out", 405),
-    ("get", "/outbox", 302),
-])
+@pytest.mark.parametrize(
+    ("method", "url", "code"),
+    [
+        ("get", "/no-such-page", 404),
+        ("get", "/accounts/sign-out", 405),
+        ("get", "/outbox", 302),
+    ],
+)
 def test_errors_get_a_page_in_the_readers_language(client, method, url, code):
     english = getattr(client, method)(url)
     greek = getattr(client, method)(url + "?lang=el")
@@ -78,7 +84,9 @@ def test_errors_get_a_page_in_the_readers_language(client, method, url, code):
 def test_a_forged_form_is_refused_with_an_explanation(client, create_user):
     create_user("spela@example.eu")
 
-    response = client.post("/accounts/sign-in", data={"email": "spela@example.eu", "password": "x", "csrf_token": "forged"})
+    response = client.post(
+        "/accounts/sign-in", data={"email": "spela@example.eu", "password": "x", "csrf_token": "forged"}
+    )
 
     assert response.status_code == 400
     assert "This form has expired or was sent from another site." in response.get_data(as_text=True)
@@ -154,14 +162,17 @@ def test_a_forged_host_header_is_refused(client):
     assert client.get("/", headers={"Host": "evil.example"}).status_code == 400
 
 
-@pytest.mark.parametrize(("target", "safe"), [
-    ("/accounts/profile?x=1", True),
-    ("//evil.example", False),
-    ("/\\evil.example", False),
-    ("https://evil.example/", False),
-    ("javascript:alert(1)", False),
-    ("", False),
-])
+@pytest.mark.parametrize(
+    ("target", "safe"),
+    [
+        ("/accounts/profile?x=1", True),
+        ("//evil.example", False),
+        ("/\\evil.example", False),
+        ("https://evil.example/", False),
+        ("javascript:alert(1)", False),
+        ("", False),
+    ],
+)
 def test_only_paths_on_this_site_are_safe_redirects(target, safe):
     assert is_safe_redirect(target) is safe
 

@@ -16,7 +16,8 @@ INSTALLED_OPTIONAL = [name for name in OPTIONAL_PLUGINS if find_spec(f"lms.{name
 @pytest.fixture
 def outside_plugin(tmp_path, monkeypatch):
     """Install a tiny package that offers the plugin "hello" through the lms.plugins group."""
-    (tmp_path / "hello_lms.py").write_text(textwrap.dedent('''
+    (tmp_path / "hello_lms.py").write_text(
+        textwrap.dedent("""
         from flask import Blueprint
         from lms.core.plugins import MenuEntry, Plugin
 
@@ -27,7 +28,8 @@ def outside_plugin(tmp_path, monkeypatch):
             return "Hello from an outside plugin"
 
         plugin = Plugin(name="hello", blueprint=bp, menu=(MenuEntry("Hello", "hello.hello"),))
-    '''))
+    """)
+    )
     info = tmp_path / "hello_lms-1.0.dist-info"
     info.mkdir()
     (info / "METADATA").write_text("Metadata-Version: 2.1\nName: hello-lms\nVersion: 1.0\n")
@@ -51,7 +53,8 @@ def test_an_installed_plugin_stays_off_when_the_list_leaves_it_out(outside_plugi
 def _still_enabled(switched_off: list[str]) -> list[str]:
     """The optional plugins left on: those not switched off and not needing one that is."""
     return [
-        name for name in INSTALLED_OPTIONAL
+        name
+        for name in INSTALLED_OPTIONAL
         if name not in switched_off and not set(find_plugin(name).requires) & set(switched_off)
     ]
 

@@ -32,7 +32,10 @@ def test_broken_content_is_reported_with_file_and_line(content_dir):
     quiz = course / "lessons/second-steps/quiz.toml"
     quiz.write_text(quiz.read_text().replace('correct = ["b"]', 'correct = ["d"]'))
     lesson = course / "lessons/first-steps/en.md"
-    lesson.write_text(lesson.read_text().replace("![A market stall in the main square](media/stall.svg)", "![](media/missing.png)") + "\n::: danger\nx\n:::\n")
+    lesson.write_text(
+        lesson.read_text().replace("![A market stall in the main square](media/stall.svg)", "![](media/missing.png)")
+        + "\n::: danger\nx\n:::\n"
+    )
 
     assert problems(content_dir) == [
         "local-voices/lessons/first-steps/en.md:9: this image has no description: write it in the brackets, ![description](media/…)",
@@ -66,7 +69,9 @@ def test_broken_content_changes_nothing(app, runner, course, content_dir):
         assert {text.language: text.title for text in lesson.texts}["en"] == "First steps"
 
 
-def test_reimporting_an_edited_course_keeps_progress_and_retires_removed_lessons(app, client, learner, course, import_content, content_dir):
+def test_reimporting_an_edited_course_keeps_progress_and_retires_removed_lessons(
+    app, client, learner, course, import_content, content_dir
+):
     client.submit("/courses/local-voices/enrol")
     client.submit("/courses/local-voices/lessons/first-steps/done")
     lesson = content_dir / "local-voices/lessons/first-steps/en.md"

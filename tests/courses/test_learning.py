@@ -98,7 +98,9 @@ def test_the_learner_resumes_where_they_left_off(client, learner, course):
     client.submit("/courses/local-voices/enrol")
     client.get("/courses/local-voices/lessons/second-steps")
 
-    assert client.get("/courses/local-voices/continue").headers["Location"] == "/courses/local-voices/lessons/second-steps"
+    assert (
+        client.get("/courses/local-voices/continue").headers["Location"] == "/courses/local-voices/lessons/second-steps"
+    )
 
 
 def test_a_lesson_missing_in_the_readers_language_says_so(client, learner, course):

@@ -8,7 +8,9 @@ def html(source: str) -> str:
 
 
 def test_a_video_box_becomes_a_card_with_a_plain_link():
-    result = html("::: video Campaign launch (4 minutes)\n[Watch the video](https://www.youtube.com/watch?v=abc)\n:::\n")
+    result = html(
+        "::: video Campaign launch (4 minutes)\n[Watch the video](https://www.youtube.com/watch?v=abc)\n:::\n"
+    )
 
     assert '<aside class="callout callout-video">' in result
     assert '<span class="callout-title">Campaign launch (4 minutes)</span>' in result
@@ -17,7 +19,9 @@ def test_a_video_box_becomes_a_card_with_a_plain_link():
 
 
 def test_script_links_handlers_and_raw_html_never_survive():
-    result = html('[click](javascript:alert(1)) <img src=x onerror=alert(1)> <b onclick="x">bold</b>\n\n<iframe src="https://evil.example"></iframe>')
+    result = html(
+        '[click](javascript:alert(1)) <img src=x onerror=alert(1)> <b onclick="x">bold</b>\n\n<iframe src="https://evil.example"></iframe>'
+    )
 
     assert 'href="javascript' not in result
     assert "<img" not in result and "<iframe" not in result and "<b " not in result

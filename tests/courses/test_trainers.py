@@ -15,7 +15,10 @@ def test_a_trainer_enrols_an_organisation_and_named_people(client, course, creat
     create_user("trainer@example.eu", roles=(Role.TRAINER,), countries=("BG", "RO"))
     client.sign_in("trainer@example.eu")
 
-    response = client.submit("/courses/local-voices/enrol-people", {"organisation": burgas, "emails": "ioana@constanta.example, nobody@example.eu"})
+    response = client.submit(
+        "/courses/local-voices/enrol-people",
+        {"organisation": burgas, "emails": "ioana@constanta.example, nobody@example.eu"},
+    )
     report = client.get("/courses/local-voices/report").get_data(as_text=True)
 
     assert response.headers["Location"] == "/courses/local-voices/report"
@@ -44,7 +47,9 @@ def test_a_trainer_cannot_enrol_or_see_people_of_other_countries(app, client, co
     assert "Stadtgemeinde Traiskirchen" in austrian.get("/courses/local-voices/report").get_data(as_text=True)
 
 
-def test_the_progress_report_counts_per_organisation_and_exports_csv(app, client, course, create_user, create_organisation):
+def test_the_progress_report_counts_per_organisation_and_exports_csv(
+    app, client, course, create_user, create_organisation
+):
     town = create_organisation("Občina Črnomelj", "SI")
     for name in ("ana", "bor", "cvet"):
         create_user(f"{name}@crnomelj.example", organisation_id=town)
@@ -57,9 +62,16 @@ def test_the_progress_report_counts_per_organisation_and_exports_csv(app, client
             learner.submit("/courses/local-voices/lessons/first-steps/done")
     client.sign_in("admin@example.eu")
 
-    rows = list(csv.reader(io.StringIO(client.get("/courses/local-voices/report?format=csv").get_data(as_text=True).lstrip("\ufeff"))))
+    rows = list(
+        csv.reader(
+            io.StringIO(client.get("/courses/local-voices/report?format=csv").get_data(as_text=True).lstrip("\ufeff"))
+        )
+    )
 
-    assert rows == [["Country", "Organisation", "Enrolled", "Started", "Completed"], ["Slovenia", "Občina Črnomelj", "2", "1", "0"]]
+    assert rows == [
+        ["Country", "Organisation", "Enrolled", "Started", "Completed"],
+        ["Slovenia", "Občina Črnomelj", "2", "1", "0"],
+    ]
 
 
 def test_learners_cannot_enrol_others_or_read_reports(client, learner, course):

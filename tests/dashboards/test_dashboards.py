@@ -3,6 +3,7 @@
 import re
 
 import pytest
+
 from lms.accounts.models import Role
 from lms.extensions import db
 from lms.surveys.models import Survey
@@ -16,7 +17,9 @@ def answered(app, make_app, evaluation, answers):
     with app.app_context():
         token = db.session.get(Survey, evaluation).token
     for country, relevance, recommend in RESPONSES:
-        data = answers(evaluation, relevance=str(relevance), recommend=str(recommend), word=f"word-{country}-{relevance}")
+        data = answers(
+            evaluation, relevance=str(relevance), recommend=str(recommend), word=f"word-{country}-{relevance}"
+        )
         make_app().test_client().submit(f"/surveys/s/{token}", {**data, "country": country})
     return evaluation
 
@@ -37,7 +40,10 @@ def test_the_figures_match_the_hand_computed_ones(client, trainer, answered):
 
     assert re.search(r'<th scope="row">Slovenia</th><td class="number">5</td>', html)
     assert "relevance,Slovenia,0,1,0,2,2,4.0" in scales  # 5,5,4,4,2: one 2, two 4s, two 5s; mean 4.0
-    assert re.search(r'<th scope="row">Slovenia</th><td class="number">60 %</td><td class="number">20 %</td><td class="number">40</td>', html)  # 9,9,10 promote, 6 detracts
+    assert re.search(
+        r'<th scope="row">Slovenia</th><td class="number">60 %</td><td class="number">20 %</td><td class="number">40</td>',
+        html,
+    )  # 9,9,10 promote, 6 detracts
 
 
 def test_countries_below_the_threshold_are_hidden_also_from_totals(client, trainer, answered):
@@ -49,7 +55,9 @@ def test_countries_below_the_threshold_are_hidden_also_from_totals(client, train
     texts = client.get(f"/dashboards/answers?survey={answered}").get_data(as_text=True)
 
     assert re.search(r'<th scope="row">Austria</th><td class="number"><span class="hidden-cell"', html)
-    assert '<th scope="row">Countries shown</th><td class="number">5</td>' in html  # not 7: Austria's 2 cannot be derived
+    assert (
+        '<th scope="row">Countries shown</th><td class="number">5</td>' in html
+    )  # not 7: Austria's 2 cannot be derived
     assert "Austria,," in countries and "Austria" not in scales
     assert "word-SI-5" in texts and "word-AT" not in texts
 
@@ -58,7 +66,9 @@ def test_a_trainer_of_hungary_gets_nothing_of_austria_through_any_url_or_export(
     pages = [f"/dashboards/?survey={answered}", f"/dashboards/answers?survey={answered}"] + [
         f"/dashboards/{table}.csv?survey={answered}" for table in ("countries", "scales", "months", "funnel")
     ]
-    explicit = [f"{page.split('?')[0]}?survey={answered}&country=AT" for page in pages] + [f"/dashboards/report?survey={answered}&country=AT"]
+    explicit = [f"{page.split('?')[0]}?survey={answered}&country=AT" for page in pages] + [
+        f"/dashboards/report?survey={answered}&country=AT"
+    ]
 
     for page in pages:
         body = hungarian.get(page).get_data(as_text=True)
@@ -67,7 +77,9 @@ def test_a_trainer_of_hungary_gets_nothing_of_austria_through_any_url_or_export(
         assert hungarian.get(page).status_code == 403, page
 
 
-def test_the_funnel_counts_enrolled_started_completed_evaluated_and_certified(app, client, trainer, evaluation, answers, create_user, create_organisation):
+def test_the_funnel_counts_enrolled_started_completed_evaluated_and_certified(
+    app, client, trainer, evaluation, answers, create_user, create_organisation
+):
     town = create_organisation("Občina Črnomelj", "SI")
     with app.app_context():
         token = db.session.get(Survey, evaluation).token

@@ -29,11 +29,13 @@ def people(app, create_user, create_organisation):
         "lawyer": create_user("lawyer@example.eu", name="Nikola Petrović", roles=(Role.EXPERT,)),
     }
     with app.app_context():
-        db.session.add_all([
-            ExpertProfile(user_id=ids["expert"], topics=["communication"], languages=["bg", "en"]),
-            ExpertProfile(user_id=ids["colleague"], topics=["communication"], languages=["bg"]),
-            ExpertProfile(user_id=ids["lawyer"], topics=["migration-law"], languages=["bg", "en"]),
-        ])
+        db.session.add_all(
+            [
+                ExpertProfile(user_id=ids["expert"], topics=["communication"], languages=["bg", "en"]),
+                ExpertProfile(user_id=ids["colleague"], topics=["communication"], languages=["bg"]),
+                ExpertProfile(user_id=ids["lawyer"], topics=["migration-law"], languages=["bg", "en"]),
+            ]
+        )
         db.session.commit()
     return ids
 
@@ -45,8 +47,15 @@ def signed_in(app, email):
 
 
 def ask(client, files=(), **fields):
-    data = {"subject": "How do we answer a viral post about benefits?", "topic": "communication", "language": "bg",
-            "body": "A post claims that newcomers get **more** benefits.", "course": "local-voices", "lesson": "first-steps", **fields}
+    data = {
+        "subject": "How do we answer a viral post about benefits?",
+        "topic": "communication",
+        "language": "bg",
+        "body": "A post claims that newcomers get **more** benefits.",
+        "course": "local-voices",
+        "lesson": "first-steps",
+        **fields,
+    }
     data["files"] = [(io.BytesIO(content), name) for name, content in files]
     return client.submit("/support/ask?lang=en", data, content_type="multipart/form-data")
 
@@ -60,7 +69,9 @@ def test_the_whole_journey_from_a_lesson_to_the_faq(app, people, course):
     maria, expert = signed_in(app, "maria@burgas.example"), signed_in(app, "expert@example.eu")
     lesson = maria.get("/courses/local-voices")  # enrol to reach the lesson's "Ask an expert"
     maria.submit("/courses/local-voices/enrol")
-    link = re.search(r'href="(/support/ask\?[^"]+)"', maria.get("/courses/local-voices/lessons/first-steps").get_data(as_text=True)).group(1)
+    link = re.search(
+        r'href="(/support/ask\?[^"]+)"', maria.get("/courses/local-voices/lessons/first-steps").get_data(as_text=True)
+    ).group(1)
 
     asked = ask(maria, files=[("leaflet.pdf", PDF)])
     ticket_id = int(asked.headers["Location"].rsplit("/", 1)[1])
@@ -70,16 +81,32 @@ def test_the_whole_journey_from_a_lesson_to_the_faq(app, people, course):
     maria.submit(f"/support/{ticket_id}", {"body": "Thank you! Should the mayor sign it?"})
     expert.submit(f"/support/{ticket_id}", {"body": "Yes: a signed answer is more trusted."})
     maria.submit(f"/support/{ticket_id}/close", {"helpful": "yes"})
-    expert.submit(f"/support/{ticket_id}/faq", {"question": "How to answer a viral post about benefits?", "answer": "Answer once, lead with the fact."})
+    expert.submit(
+        f"/support/{ticket_id}/faq",
+        {"question": "How to answer a viral post about benefits?", "answer": "Answer once, lead with the fact."},
+    )
 
     assert lesson.status_code == 200 and "course=local-voices" in link and "lesson=first-steps" in link
     assert "How do we answer a viral post about benefits?" in queue
-    assert outbox_to(app, "expert@example.eu") and outbox_to(app, "colleague@example.eu") and not outbox_to(app, "lawyer@example.eu")
+    assert (
+        outbox_to(app, "expert@example.eu")
+        and outbox_to(app, "colleague@example.eu")
+        and not outbox_to(app, "lawyer@example.eu")
+    )
     assert len(outbox_to(app, "maria@burgas.example")) == 2
     with app.app_context():
         ticket = db.session.get(Ticket, ticket_id)
-        assert (ticket.status, ticket.helpful, ticket.course_slug, ticket.lesson_slug, ticket.country) == ("closed", True, "local-voices", "first-steps", "BG")
-        assert ticket.first_response_at is not None and db.session.scalar(select(Attachment.content_type)) == "application/pdf"
+        assert (ticket.status, ticket.helpful, ticket.course_slug, ticket.lesson_slug, ticket.country) == (
+            "closed",
+            True,
+            "local-voices",
+            "first-steps",
+            "BG",
+        )
+        assert (
+            ticket.first_response_at is not None
+            and db.session.scalar(select(Attachment.content_type)) == "application/pdf"
+        )
         assert db.session.scalar(select(FaqEntry.question)) == "How to answer a viral post about benefits?"
     faq = signed_in(app, "ivan@burgas.example").get("/support/faq?q=viral+benefits&lang=bg").get_data(as_text=True)
     assert "How to answer a viral post about benefits?" in faq
@@ -113,11 +140,14 @@ def test_internal_notes_stay_among_experts(app, people):
     assert "Check with the social services first." not in maria.get(f"/support/{ticket_id}").get_data(as_text=True)
 
 
-@pytest.mark.parametrize(("name", "content", "message"), [
-    ("big.pdf", PDF + b"0" * 200_000, "is larger than 0.1 MB"),
-    ("leaflet.pdf", b"<html><script>alert(1)</script></html>", "its content was checked, not its name"),
-    ("../../etc/leaflet.pdf", PDF, "may not contain a folder or a path"),
-])
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("big.pdf", PDF + b"0" * 200_000, "is larger than 0.1 MB"),
+        ("leaflet.pdf", b"<html><script>alert(1)</script></html>", "its content was checked, not its name"),
+        ("../../etc/leaflet.pdf", PDF, "may not contain a folder or a path"),
+    ],
+)
 def test_a_bad_upload_is_refused_clearly_and_nothing_is_stored(app, people, name, content, message):
     app.config["SUPPORT_MAX_ATTACHMENT_MB"] = 0.1
     maria = signed_in(app, "maria@burgas.example")
@@ -202,8 +232,12 @@ def test_an_admin_sets_which_topics_and_languages_an_expert_answers(app, client,
     client.submit("/accounts/sign-in/code", {"code": pyotp.TOTP(secret).now()})
 
     listing = client.get("/support/experts").get_data(as_text=True)
-    client.submit(f"/support/experts/{people['lawyer']}", {"topics": ["migration-law", "integration"], "languages": ["sl", "hr"]})
-    client.submit(f"/support/experts/{people['lawyer']}", {"topics": ["migration-law", "integration"], "languages": ["sl", "de"]})
+    client.submit(
+        f"/support/experts/{people['lawyer']}", {"topics": ["migration-law", "integration"], "languages": ["sl", "hr"]}
+    )
+    client.submit(
+        f"/support/experts/{people['lawyer']}", {"topics": ["migration-law", "integration"], "languages": ["sl", "de"]}
+    )
 
     assert "Nikola Petrović" in listing and "Migration and asylum law" in listing
     with app.app_context():
@@ -242,7 +276,9 @@ def test_an_admin_adds_and_renames_topics(app, client, people, create_user):
     client.sign_in("admin@example.eu")
     client.submit("/accounts/sign-in/code", {"code": pyotp.TOTP(secret).now()})
 
-    client.submit("/support/topics/new", {"slug": "housing", "label_en": "Housing", "label_bg": "Жилища", "active": "y"})
+    client.submit(
+        "/support/topics/new", {"slug": "housing", "label_en": "Housing", "label_bg": "Жилища", "active": "y"}
+    )
     duplicate = client.submit("/support/topics/new", {"slug": "housing", "label_en": "Again", "active": "y"})
     client.submit("/support/topics/housing", {"slug": "housing", "label_en": "Housing and shelter", "active": ""})
 

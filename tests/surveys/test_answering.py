@@ -53,7 +53,12 @@ def test_a_learner_who_completes_the_course_is_invited_and_answers_in_slovenian(
     with app.app_context():
         invitation = db.session.scalar(select(OutboxMessage).where(OutboxMessage.recipient == "spela@example.si"))
         response = db.session.scalar(select(Response))
-        assert (response.language, response.country, response.user_id, response.submitted_at) == ("sl", "SI", None, None)
+        assert (response.language, response.country, response.user_id, response.submitted_at) == (
+            "sl",
+            "SI",
+            None,
+            None,
+        )
         assert {answer.language for answer in response.answers} == {"sl"}
     assert f"/surveys/s/{token_of(app, evaluation)}" in invitation.body
     assert 'lang="sl"' in form and "Evaluation of the training" not in form
@@ -159,7 +164,9 @@ def test_choices_are_stored_as_codes_whatever_the_language(app, client, make_app
 
     with app.app_context():
         followed = db.session.get(Survey, evaluation).questions[5]
-        codes = db.session.execute(select(Answer.option_code, Answer.language).where(Answer.question_id == followed.id)).all()
+        codes = db.session.execute(
+            select(Answer.option_code, Answer.language).where(Answer.question_id == followed.id)
+        ).all()
     assert sorted(codes) == [("most", "de"), ("most", "it")]
 
 

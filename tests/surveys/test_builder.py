@@ -2,7 +2,6 @@
 
 import re
 
-
 from lms.extensions import db
 from lms.surveys.models import Question, Survey
 
@@ -20,8 +19,15 @@ def add_question(client, survey_id: int, kind: str) -> int:
 
 
 def settings(**changes) -> dict:
-    return {"title": "Feedback on the Burgas workshop", "description": "", "thank_you": "Thanks!", "anonymous": "y",
-            "languages": ["en"], "course": "", **changes}
+    return {
+        "title": "Feedback on the Burgas workshop",
+        "description": "",
+        "thank_you": "Thanks!",
+        "anonymous": "y",
+        "languages": ["en"],
+        "course": "",
+        **changes,
+    }
 
 
 def test_a_trainer_builds_and_publishes_a_survey(app, client, trainer):
@@ -29,9 +35,15 @@ def test_a_trainer_builds_and_publishes_a_survey(app, client, trainer):
     survey_id = new_survey(client)
     question = add_question(client, survey_id, "multiple")
 
-    saved = client.submit(f"/surveys/{survey_id}/questions/{question}", {
-        "text": "Which channels do residents use?", "code": "channels", "options": "Radio\nNewspaper\nFacebook", "allow_other": "y",
-    })
+    saved = client.submit(
+        f"/surveys/{survey_id}/questions/{question}",
+        {
+            "text": "Which channels do residents use?",
+            "code": "channels",
+            "options": "Radio\nNewspaper\nFacebook",
+            "allow_other": "y",
+        },
+    )
     blocked = client.submit(f"/surveys/{survey_id}/publish", follow_redirects=True)
     client.submit(f"/surveys/{survey_id}/edit", settings())
     published = client.submit(f"/surveys/{survey_id}/publish", follow_redirects=True)
@@ -49,12 +61,18 @@ def test_the_translation_view_shows_what_is_missing_and_saves_it(app, client, tr
     client.sign_in("trainer@example.eu")
     survey_id = new_survey(client)
     question = add_question(client, survey_id, "single")
-    client.submit(f"/surveys/{survey_id}/questions/{question}", {"text": "Was it useful?", "code": "useful", "options": "Yes\nNo"})
+    client.submit(
+        f"/surveys/{survey_id}/questions/{question}", {"text": "Was it useful?", "code": "useful", "options": "Yes\nNo"}
+    )
     client.submit(f"/surveys/{survey_id}/edit", settings(languages=["en", "de"]))
 
     page = client.get(f"/surveys/{survey_id}/translate/de").get_data(as_text=True)
     fields = re.findall(r'name="(t\d+)"', page)
-    saved = client.submit(f"/surveys/{survey_id}/translate/de", dict(zip(fields, ["Rückmeldung zum Workshop", "Danke!", "War es nützlich?", "Ja", "Nein"])), follow_redirects=True)
+    saved = client.submit(
+        f"/surveys/{survey_id}/translate/de",
+        dict(zip(fields, ["Rückmeldung zum Workshop", "Danke!", "War es nützlich?", "Ja", "Nein"])),
+        follow_redirects=True,
+    )
     published = client.submit(f"/surveys/{survey_id}/publish", follow_redirects=True)
 
     assert "5 texts are still missing." in page and "Was it useful?" in page
@@ -88,10 +106,20 @@ def test_every_kind_of_question_can_be_answered(app, client, trainer, answers):
     survey_id = new_survey(client)
     for kind in ("agree", "scale", "nps", "single", "multiple", "dropdown", "short_text", "long_text", "grid"):
         question = add_question(client, survey_id, kind)
-        client.submit(f"/surveys/{survey_id}/questions/{question}", {
-            "text": f"A {kind} question", "code": kind.replace("_", "-"), "required": "y",
-            "options": "One\nTwo\nThree", "rows": "First\nSecond", "scale_min": "1", "scale_max": "5", "low": "Low", "high": "High",
-        })
+        client.submit(
+            f"/surveys/{survey_id}/questions/{question}",
+            {
+                "text": f"A {kind} question",
+                "code": kind.replace("_", "-"),
+                "required": "y",
+                "options": "One\nTwo\nThree",
+                "rows": "First\nSecond",
+                "scale_min": "1",
+                "scale_max": "5",
+                "low": "Low",
+                "high": "High",
+            },
+        )
     client.submit(f"/surveys/{survey_id}/edit", settings())
     client.submit(f"/surveys/{survey_id}/publish")
 
@@ -106,7 +134,10 @@ def test_anonymity_cannot_be_switched_off_once_people_answered(app, client, trai
     app.test_client().submit(f"/surveys/s/{_token(app, evaluation)}", {**answers(evaluation), "country": "SI"})
     client.sign_in("trainer@example.eu")
 
-    response = client.submit(f"/surveys/{evaluation}/edit", settings(anonymous="", languages=["en", "it", "de", "sl", "el", "ro", "bg", "hu"]))
+    response = client.submit(
+        f"/surveys/{evaluation}/edit",
+        settings(anonymous="", languages=["en", "it", "de", "sl", "el", "ro", "bg", "hu"]),
+    )
 
     assert "must stay anonymous" in response.get_data(as_text=True)
     with app.app_context():

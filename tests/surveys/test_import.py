@@ -8,21 +8,28 @@ from sqlalchemy import select
 from lms.extensions import db
 from lms.surveys.models import Answer, Response, Survey
 
-GOOGLE_CSV = '''Timestamp,Email Address,The training was relevant to my daily work.,How useful was each part of the programme for you? [Social media],Which parts will you use first?,What worked well for you?,Score
+GOOGLE_CSV = """Timestamp,Email Address,The training was relevant to my daily work.,How useful was each part of the programme for you? [Social media],Which parts will you use first?,What worked well for you?,Score
 2021/10/05 3:14:07 PM GMT+2,a@example.eu,5,Very useful,"Residents' stories, Social media, Posters in the library","Great ""hands-on"" tips
 and examples",
 8/4/2025 23:25:41,b@example.eu,4,Somewhat useful,Facts and figures against myths,,
 2026-10-10 16:32:40,c@example.eu,3,,,,
-'''
+"""
 
 
 def upload(client, survey_id: int, text: str):
-    return client.submit(f"/surveys/{survey_id}/import", {"file": (io.BytesIO(text.encode()), "responses.csv")}, content_type="multipart/form-data")
+    return client.submit(
+        f"/surveys/{survey_id}/import",
+        {"file": (io.BytesIO(text.encode()), "responses.csv")},
+        content_type="multipart/form-data",
+    )
 
 
 def confirm(client, survey_id: int, page: str, country: str = "IT"):
     key = re.search(r'name="key" type="hidden" value="([^"]+)"', page).group(1)
-    mapping = {name: value for name, value in re.findall(r'<select id="(c\d+)"[^>]*>.*?<option value="([^"]*)" selected', page, re.S)}
+    mapping = {
+        name: value
+        for name, value in re.findall(r'<select id="(c\d+)"[^>]*>.*?<option value="([^"]*)" selected', page, re.S)
+    }
     return client.submit(f"/surveys/{survey_id}/import", {"key": key, "country": country, **mapping})
 
 
@@ -43,14 +50,19 @@ def test_a_google_forms_file_is_matched_and_imported(app, client, trainer, evalu
         first = {(a.question_id, a.option_code, a.number, a.text, a.row_code) for a in responses[0].answers}
         assert (by_code["relevance"], None, 5, None, None) in first
         assert (by_code["parts"], "very", None, None, "social-media") in first
-        assert {(by_code["first-use"], "stories", None, None, None), (by_code["first-use"], "social-media", None, None, None),
-                (by_code["first-use"], "other", None, "Posters in the library", None)} <= first
+        assert {
+            (by_code["first-use"], "stories", None, None, None),
+            (by_code["first-use"], "social-media", None, None, None),
+            (by_code["first-use"], "other", None, "Posters in the library", None),
+        } <= first
         assert (by_code["successes"], None, None, 'Great "hands-on" tips\nand examples', None) in first
 
 
 def test_a_wrong_row_is_reported_by_line_and_nothing_is_imported(app, client, trainer, evaluation):
     client.sign_in("trainer@example.eu")
-    page = upload(client, evaluation, GOOGLE_CSV.replace("8/4/2025 23:25:41,b@example.eu,4,", "8/4/2025 23:25:41,b@example.eu,7,")).get_data(as_text=True)
+    page = upload(
+        client, evaluation, GOOGLE_CSV.replace("8/4/2025 23:25:41,b@example.eu,4,", "8/4/2025 23:25:41,b@example.eu,7,")
+    ).get_data(as_text=True)
 
     response = confirm(client, evaluation, page)
 
@@ -71,6 +83,10 @@ def test_a_file_that_is_not_a_google_forms_export_is_refused(client, trainer, ev
 def test_an_export_from_a_form_in_another_language_is_recognised(client, trainer, evaluation):
     client.sign_in("trainer@example.eu")
 
-    page = upload(client, evaluation, GOOGLE_CSV.replace("Timestamp,Email Address", "Informazioni cronologiche,Indirizzo email", 1))
+    page = upload(
+        client,
+        evaluation,
+        GOOGLE_CSV.replace("Timestamp,Email Address", "Informazioni cronologiche,Indirizzo email", 1),
+    )
 
     assert "Match the columns" in page.get_data(as_text=True)

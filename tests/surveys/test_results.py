@@ -19,7 +19,9 @@ def answered(app, make_app, evaluation, answers):
         client = make_app().test_client()
         with app.app_context():
             token = db.session.get(Survey, evaluation).token
-        client.submit(f"/surveys/s/{token}", {**answers(evaluation, relevance=str(relevance), word=word), "country": country})
+        client.submit(
+            f"/surveys/s/{token}", {**answers(evaluation, relevance=str(relevance), word=word), "country": country}
+        )
 
     for relevance, country in ((5, "SI"), (5, "SI"), (4, "SI"), (4, "SI"), (2, "SI"), (1, "HU")):
         answer(relevance, country, f"word-{country}-{relevance}")
@@ -34,7 +36,7 @@ def test_the_summary_counts_percentages_and_means(client, trainer, answered, cre
 
     assert "5 responses" in html  # Hungary is outside this trainer's countries
     assert "mean 4" in html  # (5 + 5 + 4 + 4 + 2) / 5
-    assert "<th scope=\"row\">Strongly agree</th><td class=\"number\">2</td><td class=\"number\">40 %</td>" in html
+    assert '<th scope="row">Strongly agree</th><td class="number">2</td><td class="number">40 %</td>' in html
     assert "word-SI-2" in html and "word-HU-1" not in html
 
 
@@ -55,11 +57,17 @@ def test_anonymous_results_stay_hidden_below_the_threshold(app, client, trainer,
 def test_the_google_forms_export_keeps_question_order_and_adds_our_columns_at_the_end(client, trainer, answered):
     client.sign_in("trainer@example.eu")
 
-    rows = list(csv.reader(io.StringIO(client.get(f"/surveys/{answered}/export.csv").get_data(as_text=True).lstrip("\ufeff"))))
+    rows = list(
+        csv.reader(io.StringIO(client.get(f"/surveys/{answered}/export.csv").get_data(as_text=True).lstrip("\ufeff")))
+    )
 
     header = rows[0]
     assert header[0] == "Timestamp"
-    assert header[1:4] == ["The training was relevant to my daily work.", "The content was clear and well structured.", "The trainers were knowledgeable and answered my questions well."]
+    assert header[1:4] == [
+        "The training was relevant to my daily work.",
+        "The content was clear and well structured.",
+        "The trainers were knowledgeable and answered my questions well.",
+    ]
     assert "How useful was each part of the programme for you? [Social media]" in header
     assert header[-3:] == ["Country", "Language", "Response ID"]
     assert len(rows) == 6 and {row[-3] for row in rows[1:]} == {"Slovenia"}
@@ -69,7 +77,13 @@ def test_the_google_forms_export_keeps_question_order_and_adds_our_columns_at_th
 def test_the_analysis_export_has_codes_and_a_column_per_checkbox(client, trainer, answered):
     client.sign_in("trainer@example.eu")
 
-    rows = list(csv.reader(io.StringIO(client.get(f"/surveys/{answered}/export.csv?layout=analysis").get_data(as_text=True).lstrip("\ufeff"))))
+    rows = list(
+        csv.reader(
+            io.StringIO(
+                client.get(f"/surveys/{answered}/export.csv?layout=analysis").get_data(as_text=True).lstrip("\ufeff")
+            )
+        )
+    )
 
     assert rows[0][:5] == ["response_id", "submitted_on", "country", "language", "relevance"]
     assert "parts:social-media" in rows[0] and "first-use:stories" in rows[0] and "first-use:other" in rows[0]
@@ -100,7 +114,9 @@ def test_other_people_cannot_reach_a_survey(app, client, evaluation, create_user
     assert other.get(f"/surveys/{evaluation}/export.csv").status_code == 404
 
 
-def test_identified_surveys_show_who_answered_and_export_their_address(app, client, trainer, evaluation, answers, create_user, create_organisation):
+def test_identified_surveys_show_who_answered_and_export_their_address(
+    app, client, trainer, evaluation, answers, create_user, create_organisation
+):
     with app.app_context():
         survey = db.session.get(Survey, evaluation)
         survey.anonymous = False
@@ -113,7 +129,9 @@ def test_identified_surveys_show_who_answered_and_export_their_address(app, clie
     client.sign_in("trainer@example.eu")
 
     page = client.get(f"/surveys/{evaluation}/results").get_data(as_text=True)
-    rows = list(csv.reader(io.StringIO(client.get(f"/surveys/{evaluation}/export.csv").get_data(as_text=True).lstrip("\ufeff"))))
+    rows = list(
+        csv.reader(io.StringIO(client.get(f"/surveys/{evaluation}/export.csv").get_data(as_text=True).lstrip("\ufeff")))
+    )
 
     assert "Individual responses" in page and "Špela Horvat" in page
     assert rows[0][:2] == ["Timestamp", "Email Address"] and rows[1][1] == "spela@example.si"
