@@ -1,4 +1,4 @@
-"""Who may see what: role checks for views and the rule that admins use two-factor sign-in."""
+"""Who may see what: role checks for views, the country scope of trainers, and two-factor sign-in for admins."""
 
 from functools import wraps
 
@@ -28,6 +28,20 @@ def roles_required(*roles: Role):
         return wrapped
 
     return decorator
+
+
+def country_scope(user) -> frozenset[str] | None:
+    """Return the countries whose people and figures *user* may see: a trainer's own, None for all (admins).
+
+    The one rule of scope: every read, write, import, export and revocation of another package asks it.
+    """
+    return None if user.has_role(Role.ADMIN) else frozenset(user.trainer_countries)
+
+
+def within_scope(user, country: str | None) -> bool:
+    """Tell whether *country* lies within *user*'s scope."""
+    scope = country_scope(user)
+    return scope is None or country in scope
 
 
 def require_two_factor_for_admins():

@@ -15,6 +15,7 @@ from markupsafe import Markup
 from sqlalchemy import exists, func, or_, select, update
 
 from lms import signals
+from lms.accounts.access import country_scope, within_scope
 from lms.accounts.models import (
     Invitation,
     Organisation,
@@ -333,8 +334,7 @@ def search_organisations(text: str = "", country: str = "", page: int = 1):
 
 def organisations_in_scope(user: User) -> list[Organisation]:
     """Return the active organisations that *user* may invite people into."""
-    countries = None if user.has_role(Role.ADMIN) else user.trainer_countries
-    return list(db.session.scalars(organisations_query(countries, active_only=True)))
+    return list(db.session.scalars(organisations_query(country_scope(user), active_only=True)))
 
 
 # --- invitations ----------------------------------------------------------------------------
@@ -348,9 +348,7 @@ def invitable_roles(user: User) -> list[Role]:
 
 
 def may_manage_invitation(user: User, invitation: Invitation) -> bool:
-    return user.has_role(Role.ADMIN) or (
-        user.has_role(Role.TRAINER) and invitation.organisation.country in user.trainer_countries
-    )
+    return user.has_role(Role.ADMIN, Role.TRAINER) and within_scope(user, invitation.organisation.country)
 
 
 def create_invitation(
@@ -427,8 +425,9 @@ def revoke_invitation(invitation: Invitation, actor: User) -> None:
 def invitations_for(user: User, page: int = 1):
     """Return one page of the invitations that *user* may see, newest first."""
     query = select(Invitation).join(Invitation.organisation).order_by(Invitation.id.desc())
-    if not user.has_role(Role.ADMIN):
-        query = query.where(Organisation.country.in_(user.trainer_countries))
+    scope = country_scope(user)
+    if scope is not None:
+        query = query.where(Organisation.country.in_(scope))
     return db.paginate(query, page=page, per_page=current_app.config["PAGE_SIZE"], error_out=False)
 
 

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from lms import signals
+from lms.accounts.access import country_scope, within_scope
 from lms.accounts.models import Role, User
 from lms.certificates.models import Certificate
 from lms.core.time import utcnow
@@ -109,7 +110,7 @@ def by_code(code: str) -> Certificate | None:
 
 def may_manage(user: User, certificate: Certificate) -> bool:
     """Admins manage every certificate; trainers those of their countries."""
-    return user.has_role(Role.ADMIN) or (user.has_role(Role.TRAINER) and certificate.country in user.trainer_countries)
+    return user.has_role(Role.ADMIN, Role.TRAINER) and within_scope(user, certificate.country)
 
 
 def may_download(user: User, certificate: Certificate) -> bool:
@@ -130,8 +131,9 @@ def certificates_of(user: User) -> list[Certificate]:
 def search(manager: User, text: str = "", course_slug: str = "", page: int = 1):
     """Return one page of the certificates *manager* may manage, matching a name or code and a course."""
     query = select(Certificate).order_by(Certificate.issued_at.desc(), Certificate.id.desc())
-    if not manager.has_role(Role.ADMIN):
-        query = query.where(Certificate.country.in_(manager.trainer_countries))
+    scope = country_scope(manager)
+    if scope is not None:
+        query = query.where(Certificate.country.in_(scope))
     if text:
         query = query.where(
             db.or_(

@@ -8,7 +8,8 @@ from flask_babel import ngettext
 from sqlalchemy import and_, func, or_, select
 
 from lms import signals
-from lms.accounts.models import Organisation, Role, User
+from lms.accounts.access import country_scope
+from lms.accounts.models import Organisation, User
 from lms.core.time import utcnow
 from lms.courses.content import Content, CourseSpec, LessonSpec
 from lms.courses.markdown import render
@@ -379,14 +380,9 @@ def attempts_for(enrollment: Enrollment, lesson: Lesson) -> list[CheckAttempt]:
 # --- trainers: enrolling people and following progress -------------------------------------------
 
 
-def scope_countries(user) -> set[str] | None:
-    """Return the countries *user* follows as a trainer, or None for an admin (all countries)."""
-    return None if user.has_role(Role.ADMIN) else user.trainer_countries
-
-
 def people_to_enrol(trainer, organisation: Organisation | None, emails: list[str]) -> tuple[list[User], list[str]]:
     """Return the active people of *organisation* and of *emails* in the trainer's scope, and the addresses not found."""
-    countries = scope_countries(trainer)
+    countries = country_scope(trainer)
     query = select(User).outerjoin(User.organisation).where(User.active.is_(True))
     if countries is not None:
         query = query.where(Organisation.country.in_(countries))

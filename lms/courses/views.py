@@ -21,7 +21,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from lms.accounts import services as accounts
-from lms.accounts.access import roles_required
+from lms.accounts.access import country_scope, roles_required
 from lms.accounts.models import Role
 from lms.courses import services
 from lms.courses.forms import ActionForm, EnrolPeopleForm, answers_of, check_form
@@ -240,7 +240,7 @@ def enrol_people(slug: str):
 @roles_required(Role.ADMIN, Role.TRAINER)
 def report(slug: str):
     course = _course_or_404(slug)
-    rows = services.progress_report(course, services.scope_countries(current_user))
+    rows = services.progress_report(course, country_scope(current_user))
     if request.args.get("format") == "csv":
         return _report_csv(course, rows)
     return render_template("courses/report.html", course=course, text=course.text(_language()), rows=rows)
