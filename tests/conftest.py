@@ -5,6 +5,7 @@ import io
 import os
 import re
 import shutil
+from datetime import timedelta
 from pathlib import Path
 
 import flask_migrate
@@ -12,7 +13,7 @@ import pyotp
 import pytest
 import redis
 from flask.testing import FlaskClient
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import create_engine, select, text, update
 
 from lms import create_app
 from lms.accounts import services as accounts
@@ -24,7 +25,7 @@ from lms.courses.content import load_content
 from lms.extensions import db
 from lms.support.models import Attachment, ExpertProfile, FaqEntry, Ticket
 from lms.surveys import services as surveys
-from lms.surveys.models import Kind, Survey
+from lms.surveys.models import Answer, Kind, Response, Survey
 
 TEST_DATABASE_URL = os.environ.get("LMS_TEST_DATABASE_URL", "")
 PASSWORD = "correct horse battery"
@@ -269,6 +270,29 @@ def answers(app):
         return {**data, **{codes.get(key, key): value for key, value in overrides.items()}}
 
     return make
+
+
+@pytest.fixture
+def days_pass(app):
+    """Return a function that moves a survey's answers *days* into the past, as if that time had passed.
+
+    An anonymous survey shows answers only from days that are over, in groups of at least k.
+    """
+
+    def move(survey_id: int, days: int = 1) -> None:
+        with app.app_context():
+            for model in (Response, Answer):
+                for day in db.session.scalars(
+                    select(model.submitted_on).where(model.survey_id == survey_id).distinct()
+                ):
+                    db.session.execute(
+                        update(model)
+                        .where(model.survey_id == survey_id, model.submitted_on == day)
+                        .values(submitted_on=day - timedelta(days=days))
+                    )
+            db.session.commit()
+
+    return move
 
 
 #: The kinds of visitor of the access tables (tests/test_access.py), in the order of their answers.

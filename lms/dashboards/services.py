@@ -1,13 +1,12 @@
-"""Feedback and progress per country: figures from the owners' api modules, hidden below the threshold."""
+"""Feedback and progress per country: figures from the owners' api modules, under their small-group rules."""
 
 import json
 from dataclasses import dataclass, field
 from datetime import date
 
-from flask import current_app
 from flask_babel import gettext as _
 
-from lms.accounts.models import Role
+from lms.accounts.access import country_scope
 from lms.certificates import api as certificates
 from lms.core.plugins import enabled_plugins
 from lms.core.templating import identifier
@@ -19,7 +18,6 @@ from lms.surveys import api as surveys
 #: Colour-blind-safe diverging colours (ColorBrewer PuOr) for five-point scales, and the programme's blue.
 DIVERGING = ["#b35806", "#f1a340", "#b8b8b8", "#998ec3", "#542788"]
 BLUE = "#1d4e89"
-HIDDEN = None
 
 
 class ScopeError(PermissionError):
@@ -60,14 +58,9 @@ def _previous_month(day: date) -> date:
     return date(day.year - (day.month == 1), (day.month - 2) % 12 + 1, 1)
 
 
-def scope(user) -> set[str] | None:
-    """Return the countries *user* may see, or None for all (admins)."""
-    return None if user.has_role(Role.ADMIN) else set(user.trainer_countries)
-
-
 def parse_filters(args, user) -> Filters:
     """Read the filters from the query string; refuse a country outside the user's scope."""
-    allowed = scope(user)
+    allowed = country_scope(user)
     countries = [code for code in args.getlist("country") if code in EU_COUNTRIES]
     if allowed is not None and set(countries) - allowed:
         raise ScopeError(_("You can only see the countries you follow as a trainer."))
@@ -75,23 +68,23 @@ def parse_filters(args, user) -> Filters:
     return Filters(args.get("survey", type=identifier), countries, _month(args.get("from")), end and _next_month(end))
 
 
-def countries_in_view(filters: Filters, user) -> set[str] | None:
+def countries_in_view(filters: Filters, user) -> frozenset[str] | None:
     """Return the countries the figures may count: the chosen ones, within the user's scope."""
-    allowed = scope(user)
-    chosen = set(filters.countries) or allowed
+    allowed = country_scope(user)
+    chosen = frozenset(filters.countries) or allowed
     return chosen if allowed is None or chosen is None else chosen & allowed
 
 
-def minimum_group() -> int:
-    return current_app.config["SURVEY_MIN_GROUP"]
+def view_of(filters: Filters, user, language: str | None = None) -> surveys.View:
+    """The survey answers that the filters ask for, within the user's scope."""
+    return surveys.View(countries_in_view(filters, user), filters.start, filters.end, language)
 
 
 @dataclass
 class CountryRow:
     country: str | None
-    responses: int | None
+    responses: int
     completions: int | None = None
-    hidden: bool = False
 
     @property
     def name(self) -> str:
@@ -99,7 +92,7 @@ class CountryRow:
 
     @property
     def rate(self) -> float | None:
-        if self.hidden or not self.completions or self.responses is None:
+        if not self.completions:
             return None
         return round(100 * self.responses / self.completions, 1)
 
@@ -117,57 +110,51 @@ class Chart:
 @dataclass
 class SurveyDashboard:
     info: surveys.SurveyInfo
+    #: What the figures count: for an anonymous survey, only whole groups of at least k per country.
+    shown: surveys.Release
+    #: The countries with answers shown; countries with fewer, or none, are not listed at all.
     rows: list[CountryRow]
     #: question -> rows of (country name, counts per scale value, mean)
     scales: list[tuple[surveys.QuestionInfo, list[tuple[str, list[int], float | None]]]] = field(default_factory=list)
     #: (country name, promoters %, detractors %, score)
     net_promoter: list[tuple[str, int, int, int]] = field(default_factory=list)
-    #: (month label, {country name: responses or None})
+    #: (month label, {country name: responses, or None where no group was complete that month})
     months: list[tuple[str, dict[str, int | None]]] = field(default_factory=list)
     charts: dict[str, Chart] = field(default_factory=dict)
 
     @property
-    def visible(self) -> list[CountryRow]:
-        return [row for row in self.rows if not row.hidden]
-
-    @property
     def shown_total(self) -> int:
-        return sum(row.responses for row in self.visible)
+        return self.shown.total
 
 
 def survey_dashboard(filters: Filters, user, language: str) -> SurveyDashboard | None:
-    """Aggregate one survey per country; for anonymous surveys, hide every country below the threshold."""
+    """Aggregate one survey per country, through its release: every figure counts the same shown answers."""
     info = surveys.survey_info(filters.survey_id, language) if filters.survey_id else None
     if info is None:
         return None
-    countries = countries_in_view(filters, user)
-    counts = surveys.responses_by_country(info.id, countries, filters.start, filters.end)
+    shown = surveys.release_of(info.id, view_of(filters, user))
+    counts = shown.by_country
     completions = (
-        courses.completions_by_country(info.course_slug, countries, filters.start, filters.end)
+        courses.completions_by_country(info.course_slug, set(counts), filters.start, filters.end)
         if info.course_slug
         else {}
     )
-    k = minimum_group() if info.anonymous else 1
     rows = sorted(
-        (CountryRow(country, count, completions.get(country), hidden=count < k) for country, count in counts.items()),
+        (CountryRow(country, count, completions.get(country)) for country, count in counts.items()),
         key=lambda row: row.name,
     )
-    for row in rows:
-        if row.hidden:
-            row.responses = HIDDEN
-    shown = {row.country for row in rows if not row.hidden}
-    dashboard = SurveyDashboard(info, rows)
-    _scales(dashboard, filters, countries, shown)
-    _months(dashboard, filters, countries, k)
+    dashboard = SurveyDashboard(info, shown, rows)
+    _scales(dashboard)
+    _months(dashboard)
     _charts(dashboard)
     return dashboard
 
 
-def _scales(dashboard: SurveyDashboard, filters: Filters, countries, shown: set) -> None:
-    info = dashboard.info
-    distribution = surveys.numeric_distribution(info.id, countries, filters.start, filters.end)
-    means = surveys.numeric_means(info.id, countries, filters.start, filters.end)
-    ordered = sorted(shown, key=lambda code: country_name(code) if code else "")
+def _scales(dashboard: SurveyDashboard) -> None:
+    info, shown = dashboard.info, dashboard.shown
+    distribution = surveys.numeric_distribution(shown)
+    means = surveys.numeric_means(shown)
+    ordered = [row.country for row in dashboard.rows]
     for question in info.questions:
         if not question.kind.numeric:
             continue
@@ -181,14 +168,14 @@ def _scales(dashboard: SurveyDashboard, filters: Filters, countries, shown: set)
         ]
         dashboard.scales.append((question, rows))
         if question.kind is surveys.Kind.NPS:
-            scores = surveys.net_promoter(info.id, question.id, countries, filters.start, filters.end)
+            scores = surveys.net_promoter(shown, question.id)
             for code in ordered:
                 promoters, passives, detractors = scores.get(code, (0, 0, 0))
                 total = promoters + passives + detractors
                 if total:
                     dashboard.net_promoter.append(
                         (
-                            country_name(code),
+                            country_name(code) if code else _("No country"),
                             round(100 * promoters / total),
                             round(100 * detractors / total),
                             round(100 * (promoters - detractors) / total),
@@ -197,15 +184,11 @@ def _scales(dashboard: SurveyDashboard, filters: Filters, countries, shown: set)
             dashboard.net_promoter.sort(key=lambda row: -row[3])
 
 
-def _months(dashboard: SurveyDashboard, filters: Filters, countries, k: int) -> None:
-    by_month = surveys.responses_by_month(dashboard.info.id, countries, filters.start, filters.end)
-    names = {code: country_name(code) if code else _("No country") for _y, _m, code in by_month}
+def _months(dashboard: SurveyDashboard) -> None:
+    by_month = dashboard.shown.by_month()
+    names = {row.country: row.name for row in dashboard.rows}
     for year, month in sorted({(y, m) for y, m, _c in by_month}):
-        cells = {
-            names[code]: (count if count >= k else HIDDEN)
-            for (y, m, code), count in by_month.items()
-            if (y, m) == (year, month)
-        }
+        cells = {names[code]: count for (y, m, code), count in by_month.items() if (y, m) == (year, month)}
         dashboard.months.append((f"{year}-{month:02d}", cells))
 
 
@@ -230,7 +213,7 @@ def _figure(data: list[dict], title: str, **layout) -> str:
 
 
 def _charts(dashboard: SurveyDashboard) -> None:
-    rows = dashboard.visible
+    rows = dashboard.rows
     if rows:
         title = _("Responses per country")
         data = [
@@ -315,7 +298,8 @@ class FunnelRow:
     enrolled: int
     started: int
     completed: int
-    evaluated: int
+    #: None where the count is hidden by the small-group rule of an anonymous evaluation, or none answered.
+    evaluated: int | None
     certified: int
 
 
@@ -331,7 +315,7 @@ def funnel(course_slug: str, filters: Filters, user) -> list[FunnelRow]:
             row.enrolled,
             row.started,
             row.completed,
-            evaluated.get((row.country, row.organisation), 0),
+            evaluated.get((row.country, row.organisation)),
             certified.get((row.country, row.organisation), 0),
         )
         for row in courses.progress_by_organisation(course_slug, countries)
@@ -345,22 +329,10 @@ def support_figures(filters: Filters, user) -> list:
     return support.figures_by_country(countries_in_view(filters, user))
 
 
-def text_page(filters: Filters, user, *, question_id=None, languages=(), search="", page=1):
-    """Return one page of written answers, leaving out countries below the threshold of an anonymous survey."""
-    info = surveys.survey_info(filters.survey_id, "en") if filters.survey_id else None
-    if info is None:
-        return [], 0
-    countries = countries_in_view(filters, user)
-    if info.anonymous:
-        counts = surveys.responses_by_country(info.id, countries, filters.start, filters.end)
-        countries = {code for code, count in counts.items() if count >= minimum_group()}
-    return surveys.text_answers(
-        info.id,
-        countries,
-        languages=list(languages),
-        question_id=question_id,
-        search=search,
-        start=filters.start,
-        end=filters.end,
-        page=page,
-    )
+def text_page(filters: Filters, user, *, question_id=None, language=None, search="", page=1):
+    """Return the release behind the written answers, one page of them, and their total."""
+    shown = surveys.release_of(filters.survey_id, view_of(filters, user, language)) if filters.survey_id else None
+    if shown is None:
+        return None, [], 0
+    rows, total = surveys.text_answers(shown, question_id=question_id, search=search, page=page)
+    return shown, rows, total

@@ -10,8 +10,9 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from lms.accounts.access import roles_required
+from lms.accounts.access import country_scope, roles_required
 from lms.accounts.models import Role
+from lms.core.disclosure import minimum_group
 from lms.core.templating import identifier, page_number
 from lms.dashboards import services
 from lms.i18n import LANGUAGES, country_choices, country_name
@@ -31,13 +32,13 @@ def _filters() -> services.Filters:
 
 def _context(filters: services.Filters) -> dict:
     language = str(get_locale())
-    allowed = services.scope(current_user)
+    allowed = country_scope(current_user)
     return {
         "filters": filters,
         "language": language,
         "survey_choices": surveys.published_surveys(language),
         "country_options": [(code, name) for code, name in country_choices() if allowed is None or code in allowed],
-        "minimum": services.minimum_group(),
+        "minimum": minimum_group(),
     }
 
 
@@ -85,12 +86,12 @@ def answers():
     info = surveys.survey_info(filters.survey_id, context["language"]) if filters.survey_id else None
     if info is None:
         abort(404)
-    languages = [code for code in request.args.getlist("language") if code in LANGUAGES]
+    language = request.args.get("language") if request.args.get("language") in LANGUAGES else None
     question = request.args.get("question", type=identifier)
     search = request.args.get("q", "").strip()[:100]
     page = page_number()
-    rows, total = services.text_page(
-        filters, current_user, question_id=question, languages=languages, search=search, page=page
+    shown, rows, total = services.text_page(
+        filters, current_user, question_id=question, language=language, search=search, page=page
     )
     texts = {
         item.id: item.text
@@ -106,7 +107,8 @@ def answers():
         pages=(total + 24) // 25,
         question=question,
         search=search,
-        languages=languages,
+        language_filter=language,
+        other_languages=surveys.OTHER_LANGUAGES,
         texts=texts,
         all_languages=LANGUAGES,
         **context,
@@ -149,7 +151,7 @@ def _support_table(filters) -> list[list]:
 def _table(table: str, dashboard: services.SurveyDashboard, filters) -> list[list]:
     if table == "countries":
         return [[_("Country"), _("Responses"), _("Completions"), _("Response rate (%)")]] + [
-            [row.name, "" if row.hidden else row.responses, row.completions or "", row.rate or ""]
+            [row.name, row.responses, row.completions or "", row.rate or ""]
             for row in dashboard.rows
         ]
     if table == "scales":

@@ -1,20 +1,22 @@
 """What other packages may read of surveys: their structure and aggregated answers, counted by the database.
 
-Every function takes the countries the reader may see (None for all) and an optional period
-[start, end) of answer days; none returns anything that links an answer to a person.
+Every figure is computed through a `Release` (see `lms.surveys.release`): the answers that one
+reader's view may show, under the small-group rules of anonymous surveys. Nothing here returns
+anything that links an answer to a person.
 """
 
 from dataclasses import dataclass
-from datetime import date
 
-from sqlalchemy import case, extract, func, select
+from sqlalchemy import case, func, select
 
 from lms.accounts.models import Organisation, User
+from lms.core.disclosure import minimum_group, suppressed
 from lms.extensions import db
 from lms.surveys.forms import AGREE_LABELS
-from lms.surveys.models import Answer, Kind, Participation, Response, Survey
+from lms.surveys.models import Answer, Kind, Participation, Survey
+from lms.surveys.release import OTHER_LANGUAGES, Release, View, release
 
-__all__ = ["Kind", "QuestionInfo", "SurveyInfo"]
+__all__ = ["OTHER_LANGUAGES", "Kind", "QuestionInfo", "Release", "SurveyInfo", "View"]
 
 
 @dataclass(frozen=True)
@@ -60,53 +62,32 @@ def survey_info(survey_id: int, language: str) -> SurveyInfo | None:
     return SurveyInfo(survey.id, survey.text("title", language), survey.course_slug, survey.anonymous, questions)
 
 
-def _scoped(query, survey_id: int, countries, start: date | None, end: date | None, column=Answer):
-    query = query.where(column.survey_id == survey_id)
-    if countries is not None:
-        query = query.where(column.country.in_(countries))
-    if start:
-        query = query.where(column.submitted_on >= start)
-    if end:
-        query = query.where(column.submitted_on < end)
-    return query
+def release_of(survey_id: int, view: View) -> Release | None:
+    """Return what *view* may see of a published survey's answers, or None when there is no such survey."""
+    survey = db.session.get(Survey, survey_id)
+    return release(survey, view) if survey is not None and survey.published else None
 
 
-def responses_by_country(survey_id: int, countries, start=None, end=None) -> dict[str | None, int]:
-    query = select(Response.country, func.count()).group_by(Response.country)
-    return dict(db.session.execute(_scoped(query, survey_id, countries, start, end, Response)).all())
-
-
-def responses_by_month(survey_id: int, countries, start=None, end=None) -> dict[tuple[int, int, str | None], int]:
-    year, month = extract("year", Response.submitted_on), extract("month", Response.submitted_on)
-    query = select(year, month, Response.country, func.count()).group_by(year, month, Response.country)
-    rows = db.session.execute(_scoped(query, survey_id, countries, start, end, Response))
-    return {(int(y), int(m), country): count for y, m, country, count in rows}
-
-
-def numeric_distribution(survey_id: int, countries, start=None, end=None) -> dict[tuple[int, str | None, int], int]:
+def numeric_distribution(shown: Release) -> dict[tuple[int, str | None, int], int]:
     """Count each value of each numeric question per country."""
     query = (
         select(Answer.question_id, Answer.country, Answer.number, func.count())
-        .where(Answer.number.isnot(None))
+        .where(shown.where(Answer), Answer.number.isnot(None))
         .group_by(Answer.question_id, Answer.country, Answer.number)
     )
-    rows = db.session.execute(_scoped(query, survey_id, countries, start, end))
-    return {(question_id, country, number): count for question_id, country, number, count in rows}
+    return {(question_id, country, number): count for question_id, country, number, count in db.session.execute(query)}
 
 
-def numeric_means(survey_id: int, countries, start=None, end=None) -> dict[tuple[int, str | None], float]:
+def numeric_means(shown: Release) -> dict[tuple[int, str | None], float]:
     query = (
         select(Answer.question_id, Answer.country, func.avg(Answer.number))
-        .where(Answer.number.isnot(None))
+        .where(shown.where(Answer), Answer.number.isnot(None))
         .group_by(Answer.question_id, Answer.country)
     )
-    rows = db.session.execute(_scoped(query, survey_id, countries, start, end))
-    return {(question_id, country): float(mean) for question_id, country, mean in rows}
+    return {(question_id, country): float(mean) for question_id, country, mean in db.session.execute(query)}
 
 
-def net_promoter(
-    survey_id: int, question_id: int, countries, start=None, end=None
-) -> dict[str | None, tuple[int, int, int]]:
+def net_promoter(shown: Release, question_id: int) -> dict[str | None, tuple[int, int, int]]:
     """Return (promoters, passives, detractors) per country for a 0–10 question."""
     query = (
         select(
@@ -115,56 +96,80 @@ def net_promoter(
             func.sum(case(((Answer.number >= 7) & (Answer.number <= 8), 1), else_=0)),
             func.sum(case((Answer.number <= 6, 1), else_=0)),
         )
-        .where(Answer.question_id == question_id, Answer.number.isnot(None))
+        .where(shown.where(Answer), Answer.question_id == question_id, Answer.number.isnot(None))
         .group_by(Answer.country)
     )
-    rows = db.session.execute(_scoped(query, survey_id, countries, start, end))
-    return {country: (int(p), int(n), int(d)) for country, p, n, d in rows}
+    return {country: (int(p), int(n), int(d)) for country, p, n, d in db.session.execute(query)}
 
 
-def choice_counts(
-    survey_id: int, countries, start=None, end=None
-) -> dict[tuple[int, str | None, str | None, str], int]:
+def choice_counts(shown: Release) -> dict[tuple[int, str | None, str | None, str], int]:
     """Count each option (per grid row) of each choice question per country."""
     query = (
         select(Answer.question_id, Answer.country, Answer.row_code, Answer.option_code, func.count())
-        .where(Answer.option_code.isnot(None))
+        .where(shown.where(Answer), Answer.option_code.isnot(None))
         .group_by(Answer.question_id, Answer.country, Answer.row_code, Answer.option_code)
     )
-    rows = db.session.execute(_scoped(query, survey_id, countries, start, end))
-    return {(question_id, country, row, option): count for question_id, country, row, option, count in rows}
+    return {
+        (question_id, country, row, option): count
+        for question_id, country, row, option, count in db.session.execute(query)
+    }
+
+
+@dataclass(frozen=True)
+class WrittenAnswer:
+    question_id: int
+    country: str | None
+    #: The answer's language, or OTHER_LANGUAGES where too few answered in it to name it.
+    language: str
+    text: str
 
 
 def text_answers(
-    survey_id: int, countries, *, languages=None, question_id=None, search="", start=None, end=None, page=1, per_page=25
-):
-    """Return one page of written answers (question id, country, language, text) and their total."""
-    query = select(Answer.question_id, Answer.country, Answer.language, Answer.text).where(Answer.text.isnot(None))
-    query = _scoped(query, survey_id, countries, start, end)
-    if languages:
-        query = query.where(Answer.language.in_(languages))
+    shown: Release, *, question_id=None, search="", page=1, per_page=25
+) -> tuple[list[WrittenAnswer], int]:
+    """Return one page of written answers and their total, in an order that has nothing to do with when they came."""
+    query = select(Answer.question_id, Answer.country, Answer.submitted_on, Answer.language, Answer.text).where(
+        shown.where(Answer), Answer.text.isnot(None), Answer.text != ""
+    )
     if question_id:
         query = query.where(Answer.question_id == question_id)
     if search:
         query = query.where(func.lower(Answer.text).like(f"%{search.lower()}%"))
     total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    # Response keys are random: ordered by them, answers come in no order that time, place or person explains.
     rows = db.session.execute(
-        query.order_by(Answer.submitted_on.desc(), Answer.id.desc()).limit(per_page).offset((page - 1) * per_page)
-    ).all()
-    return rows, total
+        query.order_by(Answer.response_id, Answer.position).limit(per_page).offset((page - 1) * per_page)
+    )
+    answers = [
+        WrittenAnswer(question, country, shown.language_label(country, day, language), text)
+        for question, country, day, language, text in rows
+    ]
+    return answers, total
 
 
-def evaluated_by_organisation(course_slug: str, countries) -> dict[tuple[str | None, str | None], int]:
-    """Count the people who answered the course's evaluation per (country, organisation) — not what they answered."""
+def evaluated_by_organisation(course_slug: str, countries) -> dict[tuple[str | None, str | None], int | None]:
+    """Count the people who answered the course's evaluation per (country, organisation) — not what they answered.
+
+    For an anonymous evaluation, an organisation's count is None (shown as a dash, like none at all)
+    where it is under k, or where the country's other hidden counts could give it away.
+    """
+    survey_ids = select(Survey.id).where(Survey.course_slug == course_slug)
     query = (
         select(Organisation.country, Organisation.name, func.count())
         .select_from(Participation)
-        .join(Survey, Survey.id == Participation.survey_id)
         .join(User, User.id == Participation.user_id)
         .outerjoin(Organisation, Organisation.id == User.organisation_id)
-        .where(Survey.course_slug == course_slug, Participation.answered.is_(True))
+        .where(Participation.survey_id.in_(survey_ids), Participation.answered.is_(True))
         .group_by(Organisation.country, Organisation.name)
     )
     if countries is not None:
         query = query.where(Organisation.country.in_(countries))
-    return {(country, name): count for country, name, count in db.session.execute(query)}
+    counts = {(country, name): count for country, name, count in db.session.execute(query)}
+    anonymous = db.session.scalar(select(func.count()).where(Survey.course_slug == course_slug, Survey.anonymous))
+    if not anonymous:
+        return counts
+    lines: dict[str | None, dict] = {}
+    for (country, name), count in counts.items():
+        lines.setdefault(country, {})[name] = count
+    hidden = {(country, name) for country, line in lines.items() for name in suppressed(line, minimum_group())}
+    return {key: None if key in hidden else count for key, count in counts.items()}

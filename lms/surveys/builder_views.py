@@ -107,6 +107,7 @@ def edit(survey_id: int):
         languages=LANGUAGES,
         state=services.state(survey),
         has_responses=services.has_responses(survey),
+        shown=services.shown_to(current_user, survey).total,
     )
 
 

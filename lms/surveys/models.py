@@ -1,13 +1,16 @@
 """Surveys, their questions, and responses stored as typed answer rows that SQL aggregates.
 
 Anonymous surveys keep *that* someone answered (Participation, LinkSubmission) apart from *what*
-was answered (Response, Answer): no key, time or sequence links the two.
+was answered (Response, Answer): no key, time or sequence links the two. Responses have random
+keys, answers are numbered within their response, and in SQLite these tables have no hidden
+rowid, so that nothing in the file records the order in which people answered.
 """
 
 import enum
 from datetime import date, datetime
 
 from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text
+from sqlalchemy.ext.orderinglist import ordering_list
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.core.time import utcnow
@@ -127,14 +130,23 @@ class Question(db.Model):
         return own or self.texts[self.survey.base_language].get(group, {}).get(code, code)
 
 
+#: SQLite gives every table a hidden rowid that counts insertions; these tables have none.
+NO_ROWID = {"sqlite_with_rowid": False}
+
+
 class Response(db.Model):
     """What one person answered. For anonymous surveys nothing here leads back to them."""
 
     __tablename__ = "surveys_responses"
+    __table_args__ = (
+        # What the disclosure rules count first: responses per country, day and language.
+        Index("ix_surveys_responses_survey_country_day_language", "survey_id", "country", "submitted_on", "language"),
+        NO_ROWID,
+    )
 
     #: Random, so that keys do not reveal the order in which people answered.
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
-    survey_id: Mapped[int] = mapped_column(ForeignKey("surveys_surveys.id", ondelete="CASCADE"), index=True)
+    survey_id: Mapped[int] = mapped_column(ForeignKey("surveys_surveys.id", ondelete="CASCADE"))
     #: Only for identified surveys.
     user_id: Mapped[int | None] = mapped_column(ForeignKey("accounts_users.id", ondelete="SET NULL"), index=True)
     submitted_on: Mapped[date] = mapped_column(Date)
@@ -145,7 +157,12 @@ class Response(db.Model):
     #: "web", or "import" for responses brought in from Google Forms.
     source: Mapped[str] = mapped_column(String(10), default="web")
 
-    answers: Mapped[list["Answer"]] = relationship(cascade="all, delete-orphan")
+    #: Numbered 1, 2, … as they are added.
+    answers: Mapped[list["Answer"]] = relationship(
+        cascade="all, delete-orphan",
+        order_by="Answer.position",
+        collection_class=ordering_list("position", count_from=1),
+    )
 
 
 class Answer(db.Model):
@@ -153,12 +170,21 @@ class Answer(db.Model):
 
     __tablename__ = "surveys_answers"
     __table_args__ = (
-        # Covers the aggregations: SQLite and PostgreSQL count and average from the index alone.
-        Index("ix_surveys_answers_survey_question_country_number", "survey_id", "question_id", "country", "number"),
+        # Covers the aggregations, shown days included: both databases count and average from the index alone.
+        Index(
+            "ix_surveys_answers_survey_question_country_number_day",
+            "survey_id",
+            "question_id",
+            "country",
+            "number",
+            "submitted_on",
+        ),
+        NO_ROWID,
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    response_id: Mapped[str] = mapped_column(ForeignKey("surveys_responses.id", ondelete="CASCADE"), index=True)
+    response_id: Mapped[str] = mapped_column(ForeignKey("surveys_responses.id", ondelete="CASCADE"), primary_key=True)
+    #: The answer's place within its response (1, 2, …): no key runs across responses.
+    position: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     survey_id: Mapped[int] = mapped_column(ForeignKey("surveys_surveys.id", ondelete="CASCADE"))
     question_id: Mapped[int] = mapped_column(ForeignKey("surveys_questions.id", ondelete="CASCADE"))
     row_code: Mapped[str | None] = mapped_column(String(40))
@@ -175,6 +201,7 @@ class Participation(db.Model):
     """That a person was invited to, and has answered, a survey — never what they answered."""
 
     __tablename__ = "surveys_participations"
+    __table_args__ = (NO_ROWID,)
 
     survey_id: Mapped[int] = mapped_column(ForeignKey("surveys_surveys.id", ondelete="CASCADE"), primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("accounts_users.id", ondelete="CASCADE"), primary_key=True)
@@ -186,6 +213,7 @@ class LinkSubmission(db.Model):
     """That a browser without an account has answered through the public link (a hashed cookie token)."""
 
     __tablename__ = "surveys_link_submissions"
+    __table_args__ = (NO_ROWID,)
 
     survey_id: Mapped[int] = mapped_column(ForeignKey("surveys_surveys.id", ondelete="CASCADE"), primary_key=True)
     token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)

@@ -1,19 +1,19 @@
-"""Survey results: the summary (counted by the database) and exports in two layouts."""
+"""Survey results: the summary (counted by the database) and exports in two layouts, of the shown answers only."""
 
 import csv
 import io
 from dataclasses import dataclass, field
 
 import xlsxwriter
-from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
 
 from lms.extensions import db
 from lms.i18n import country_name
-from lms.surveys import services
+from lms.surveys import api
 from lms.surveys.forms import AGREE_LABELS
 from lms.surveys.models import Answer, Kind, Question, Response, Survey
+from lms.surveys.release import Release
 
 
 @dataclass
@@ -35,10 +35,6 @@ class QuestionSummary:
     texts: list[str] = field(default_factory=list)
 
 
-def minimum_group() -> int:
-    return current_app.config["SURVEY_MIN_GROUP"]
-
-
 def _bars(labels: list[tuple[str, str]], counts: dict, question_id: int, row: str | None) -> list[Bar]:
     found = [(label, counts.get((question_id, row, key), 0)) for key, label in labels]
     total = sum(count for _label, count in found) or 1
@@ -53,25 +49,39 @@ def _scale_labels(question: Question, language: str) -> list[tuple[str, str]]:
     return [(str(value), str(value)) for value in range(low, high + 1)]
 
 
-def summary(survey: Survey, countries: set[str] | None, language: str) -> tuple[int, list[QuestionSummary], bool]:
-    """Return the number of responses, a summary per question, and whether results are hidden to protect anonymity."""
-    responses = services.response_count(survey, countries)
-    if survey.anonymous and responses < minimum_group():
-        return responses, [], True
-    counts = services.answer_counts(survey, countries)
-    means = services.means(survey, countries)
+def _pooled_counts(shown: Release) -> dict[tuple[int, str | None, str], int]:
+    """Count each answer of each question over the shown countries: (question, grid row, option or number)."""
+    counts: dict[tuple[int, str | None, str], int] = {}
+    for (question_id, _country, number), count in api.numeric_distribution(shown).items():
+        key = (question_id, None, str(number))
+        counts[key] = counts.get(key, 0) + count
+    for (question_id, _country, row, option), count in api.choice_counts(shown).items():
+        key = (question_id, row, option)
+        counts[key] = counts.get(key, 0) + count
+    return counts
+
+
+def summary(survey: Survey, shown: Release, language: str) -> tuple[int, list[QuestionSummary]]:
+    """Return the number of responses shown and a summary per question, like Google Forms' summary."""
+    responses = shown.total
+    if not responses:
+        return 0, []
+    counts = _pooled_counts(shown)
     summaries = []
     for question in survey.questions:
         kind = question.kind_
         item = QuestionSummary(question)
         if kind.numeric:
             item.bars = _bars(_scale_labels(question, language), counts, question.id, None)
-            item.mean = means.get(question.id)
-            if kind is Kind.NPS and item.bars:
-                total = sum(bar.count for bar in item.bars)
+            total = sum(bar.count for bar in item.bars)
+            values = [int(value) for value, _label in _scale_labels(question, language)]
+            item.mean = (
+                sum(value * bar.count for value, bar in zip(values, item.bars, strict=True)) / total if total else None
+            )
+            if kind is Kind.NPS and total:
                 promoters = sum(bar.count for bar in item.bars[9:])
                 detractors = sum(bar.count for bar in item.bars[:7])
-                item.net_promoter = round(100 * (promoters - detractors) / total) if total else None
+                item.net_promoter = round(100 * (promoters - detractors) / total)
         elif kind is Kind.GRID:
             options = [(code, question.label("options", code, language)) for code in question.options]
             item.grid = [
@@ -84,33 +94,43 @@ def summary(survey: Survey, countries: set[str] | None, language: str) -> tuple[
                 options.append(("other", _("Other")))
             item.bars = _bars(options, counts, question.id, None)
         if kind.textual or question.allow_other:
-            item.texts = services.text_answers(survey, question, countries)
+            written, _total = api.text_answers(shown, question_id=question.id, per_page=200)
+            item.texts = [answer.text for answer in written]
         if item.grid:
             item.answered = max(sum(bar.count for bar in bars) for _row, bars in item.grid)
         else:
             item.answered = sum(bar.count for bar in item.bars) or len(item.texts)
         summaries.append(item)
-    return responses, summaries, False
+    return responses, summaries
 
 
-def _rows_by_response(survey: Survey, countries: set[str] | None):
-    """Yield (response, {question_id: [answers]}) in the order people answered, reading answers in one query."""
-    query = (
-        select(Response)
-        .where(Response.survey_id == survey.id)
-        .order_by(Response.submitted_on, Response.submitted_at, Response.id)
-    )
-    answers = select(Answer).where(Answer.survey_id == survey.id).order_by(Answer.response_id, Answer.id)
-    if countries is not None:
-        query, answers = query.where(Response.country.in_(countries)), answers.where(Answer.country.in_(countries))
+def _rows_by_response(survey: Survey, shown: Release):
+    """Yield (response, {question_id: [answers]}) of the shown responses, in the random order of their keys."""
+    responses = select(Response).where(shown.where(Response)).order_by(Response.id)
+    answers = select(Answer).where(shown.where(Answer)).order_by(Answer.response_id, Answer.position)
     grouped: dict[str, dict[int, list[Answer]]] = {}
     for answer in db.session.scalars(answers):
         grouped.setdefault(answer.response_id, {}).setdefault(answer.question_id, []).append(answer)
-    for response in db.session.scalars(query):
+    for response in db.session.scalars(responses):
         yield response, grouped.get(response.id, {})
 
 
-def google_layout(survey: Survey, countries: set[str] | None, emails: dict[int, str]) -> list[list]:
+def _dated(response: Response, shown: Release) -> tuple[str, str]:
+    """Return (date, language) as an export may show them.
+
+    An anonymous response is dated by the day its block of at least k answers was complete, not by
+    its own day: a day can be matched with a certificate issued that day. Its language is named only
+    where enough answered in it.
+    """
+    if not shown.anonymous:
+        stamp = response.submitted_at or response.submitted_on
+        return stamp.strftime("%Y-%m-%d %H:%M:%S") if response.submitted_at else stamp.isoformat(), response.language
+    block = shown.block_of(response.country, response.submitted_on)
+    language = shown.language_label(response.country, response.submitted_on, response.language)
+    return block.last.isoformat(), language
+
+
+def google_layout(survey: Survey, shown: Release, emails: dict[int, str]) -> list[list]:
     """Rows as Google Forms exports them: Timestamp, (Email Address,) one column per question, then ours."""
     base = survey.base_language
     header = ["Timestamp"] + ([] if survey.anonymous else ["Email Address"])
@@ -123,12 +143,8 @@ def google_layout(survey: Survey, countries: set[str] | None, emails: dict[int, 
         )
     header += ["Country", "Language", "Response ID"]
     rows = [header]
-    for response, answers in _rows_by_response(survey, countries):
-        stamp = (
-            response.submitted_at.strftime("%Y-%m-%d %H:%M:%S")
-            if response.submitted_at
-            else response.submitted_on.isoformat()
-        )
+    for response, answers in _rows_by_response(survey, shown):
+        stamp, language = _dated(response, shown)
         row = [stamp] + ([] if survey.anonymous else [emails.get(response.user_id, "")])
         for question in survey.questions:
             given = answers.get(question.id, [])
@@ -144,12 +160,12 @@ def google_layout(survey: Survey, countries: set[str] | None, emails: dict[int, 
                         for answer in given
                     )
                 )
-        row += [country_name(response.country) if response.country else "", response.language, response.id]
+        row += [country_name(response.country) if response.country else "", language, response.id]
         rows.append(row)
     return rows
 
 
-def analysis_layout(survey: Survey, countries: set[str] | None) -> list[list]:
+def analysis_layout(survey: Survey, shown: Release) -> list[list]:
     """Rows with stable codes: one column per question, grid row and checkbox option."""
     columns: list[tuple[Question, str | None, str | None]] = []
     for question in survey.questions:
@@ -162,13 +178,15 @@ def analysis_layout(survey: Survey, countries: set[str] | None) -> list[list]:
             ]
         else:
             columns.append((question, None, None))
-    header = ["response_id", "submitted_on", "country", "language"] + [
+    dated = "group_completed_on" if survey.anonymous else "submitted_on"
+    header = ["response_id", dated, "country", "language"] + [
         question.code + (f":{row}" if row else "") + (f":{option}" if option else "")
         for question, row, option in columns
     ]
     rows = [header]
-    for response, answers in _rows_by_response(survey, countries):
-        row = [response.id, response.submitted_on.isoformat(), response.country or "", response.language]
+    for response, answers in _rows_by_response(survey, shown):
+        day, language = _dated(response, shown)
+        row = [response.id, day[:10], response.country or "", language]
         for question, grid_row, option in columns:
             given = answers.get(question.id, [])
             if grid_row:

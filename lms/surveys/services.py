@@ -8,17 +8,20 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+import sqlalchemy as sa
 from flask_babel import gettext as _
-from sqlalchemy import String, cast, func, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from lms import signals
+from lms.accounts.access import country_scope
 from lms.accounts.models import Role, User
 from lms.core.mail import external_url, queue_mail
 from lms.core.time import utcnow
 from lms.extensions import db
 from lms.i18n import LANGUAGES
 from lms.surveys.models import Answer, Draft, Kind, LinkSubmission, Participation, Question, Response, Section, Survey
+from lms.surveys.release import Release, View, release
 
 log = logging.getLogger("lms.surveys")
 TEMPLATE = Path(__file__).with_name("post_training_template.json")
@@ -128,9 +131,9 @@ def may_manage(user: User, survey: Survey) -> bool:
     return user.has_role(Role.ADMIN) or (user.has_role(Role.TRAINER) and survey.created_by_id == user.id)
 
 
-def result_countries(user: User) -> set[str] | None:
-    """Return the countries whose answers *user* may read, or None for all (admins)."""
-    return None if user.has_role(Role.ADMIN) else user.trainer_countries
+def shown_to(user: User, survey: Survey) -> Release:
+    """What *user* may see of *survey*'s answers: their countries, under the small-group rules."""
+    return release(survey, View(countries=country_scope(user)))
 
 
 def surveys_for(user: User) -> list[Survey]:
@@ -196,14 +199,37 @@ def _record_participation(survey: Survey, user: User | None, link_token: str | N
             db.session.add(Participation(survey_id=survey.id, user_id=user.id, answered=True))
     elif link_token:
         db.session.add(LinkSubmission(survey_id=survey.id, token_hash=_digest(link_token)))
-    try:
-        db.session.flush()
-    except IntegrityError:
-        db.session.rollback()
-        raise SurveyError(_("You have already answered this survey. Thank you!")) from None
+    db.session.flush()
+
+
+def _shuffle_marks(survey: Survey) -> None:
+    """Write every "has answered" mark of an anonymous survey again, together and in random order.
+
+    In PostgreSQL a row carries the id of the transaction that wrote it, and new rows land in the
+    order they were written; rewritten together, the marks share one id and keep no order that
+    could be matched with the responses. The survey's row is locked by then (`_take_a_place`), so
+    two submissions never rewrite the marks at once.
+    """
+    marks = db.session.execute(
+        select(Participation.user_id, Participation.invited_at).where(
+            Participation.survey_id == survey.id, Participation.answered.is_(True)
+        )
+    ).all()
+    secrets.SystemRandom().shuffle(marks)
+    db.session.execute(
+        sa.delete(Participation).where(Participation.survey_id == survey.id, Participation.answered.is_(True))
+    )
+    db.session.execute(
+        insert(Participation),
+        [
+            {"survey_id": survey.id, "user_id": user_id, "invited_at": invited, "answered": True}
+            for user_id, invited in marks
+        ],
+    )
 
 
 def _take_a_place(survey: Survey) -> None:
+    """Count the response against the survey's limit; the row stays locked until the commit."""
     taken = db.session.execute(
         update(Survey)
         .where(Survey.id == survey.id)
@@ -211,7 +237,6 @@ def _take_a_place(survey: Survey) -> None:
         .values(response_count=Survey.response_count + 1)
     )
     if taken.rowcount != 1:
-        db.session.rollback()
         raise SurveyError(_("This survey has received all the answers it can take. Thank you for your interest."))
 
 
@@ -235,7 +260,13 @@ def submit(
     country: str | None,
     link_token: str | None = None,
 ) -> Response:
-    """Store one response, once per person, and announce it."""
+    """Store one response, once per person, and announce it.
+
+    Who answered and what they answered are written in two savepoints, which PostgreSQL runs as
+    subtransactions with transaction ids of their own, so that no row of the one shares an id with
+    a row of the other; they are committed together, so that a failure leaves neither. An anonymous
+    response keeps only the day, and its key is random.
+    """
     if state(survey) != "open":
         raise SurveyError(_("This survey is not open for answers."))
     already = user is not None and db.session.scalar(
@@ -243,40 +274,49 @@ def submit(
     )
     if already:
         raise SurveyError(_("You have already answered this survey. Thank you!"))
-    _record_participation(survey, user, link_token)
-    _take_a_place(survey)
+    try:
+        with db.session.begin_nested():
+            _take_a_place(survey)
+            _record_participation(survey, user, link_token)
+            if survey.anonymous and user is not None:
+                _shuffle_marks(survey)
+            if user is not None:
+                db.session.execute(sa.delete(Draft).where(Draft.survey_id == survey.id, Draft.user_id == user.id))
+    except IntegrityError:
+        raise SurveyError(_("You have already answered this survey. Thank you!")) from None
     now = utcnow()
-    response = Response(
-        id=secrets.token_hex(16),
-        survey_id=survey.id,
-        language=language,
-        country=country,
-        submitted_on=now.date(),
-        user_id=None if survey.anonymous else (user.id if user else None),
-        submitted_at=None if survey.anonymous else now,
-    )
-    response.answers = [
-        Answer(
+    with db.session.begin_nested():
+        response = Response(
+            id=secrets.token_hex(16),
             survey_id=survey.id,
-            question_id=value.question.id,
-            row_code=value.row,
-            option_code=value.option,
-            number=value.number,
-            text=value.text,
-            country=country,
             language=language,
+            country=country,
             submitted_on=now.date(),
+            user_id=None if survey.anonymous else (user.id if user else None),
+            submitted_at=None if survey.anonymous else now,
         )
-        for value in values
-    ]
-    db.session.add(response)
-    if user is not None:
-        db.session.execute(Draft.__table__.delete().where(Draft.survey_id == survey.id, Draft.user_id == user.id))
-    db.session.flush()
+        response.answers = [
+            Answer(
+                survey_id=survey.id,
+                question_id=value.question.id,
+                row_code=value.row,
+                option_code=value.option,
+                number=value.number,
+                text=value.text,
+                country=country,
+                language=language,
+                submitted_on=now.date(),
+            )
+            for value in values
+        ]
+        db.session.add(response)
     log.info("Response to survey %s recorded", survey.id)
-    signals.survey_submitted.send(survey, user=user, response=response, course_slug=survey.course_slug)
-    if user is not None and survey.course_slug:
-        signals.course_requirements_changed.send("surveys", user=user, course_slug=survey.course_slug)
+    with db.session.begin_nested():
+        signals.survey_submitted.send(
+            survey, user=user, response=None if survey.anonymous else response, course_slug=survey.course_slug
+        )
+        if user is not None and survey.course_slug:
+            signals.course_requirements_changed.send("surveys", user=user, course_slug=survey.course_slug)
     return response
 
 
@@ -336,53 +376,6 @@ def pending_for(user: User) -> list[Survey]:
         .where(Participation.user_id == user.id, Participation.answered.is_(False), Survey.published.is_(True))
     )
     return [survey for survey in surveys if state(survey) == "open"]
-
-
-# --- results ------------------------------------------------------------------------------------------
-
-
-def response_count(survey: Survey, countries: set[str] | None) -> int:
-    query = select(func.count()).select_from(Response).where(Response.survey_id == survey.id)
-    if countries is not None:
-        query = query.where(Response.country.in_(countries))
-    return db.session.scalar(query)
-
-
-def answer_counts(survey: Survey, countries: set[str] | None) -> dict[tuple[int, str | None, object], int]:
-    """Count answers per (question, grid row, option or number), in one GROUP BY."""
-    value = func.coalesce(Answer.option_code, cast(Answer.number, String))
-    query = (
-        select(Answer.question_id, Answer.row_code, value, func.count())
-        .where(Answer.survey_id == survey.id, Answer.text.is_(None) | Answer.option_code.isnot(None))
-        .group_by(Answer.question_id, Answer.row_code, value)
-    )
-    if countries is not None:
-        query = query.where(Answer.country.in_(countries))
-    return {(question_id, row, key): count for question_id, row, key, count in db.session.execute(query)}
-
-
-def means(survey: Survey, countries: set[str] | None) -> dict[int, float]:
-    """Return the mean of each numeric question, computed by the database."""
-    query = (
-        select(Answer.question_id, func.avg(Answer.number))
-        .where(Answer.survey_id == survey.id, Answer.number.isnot(None))
-        .group_by(Answer.question_id)
-    )
-    if countries is not None:
-        query = query.where(Answer.country.in_(countries))
-    return {question_id: float(mean) for question_id, mean in db.session.execute(query)}
-
-
-def text_answers(survey: Survey, question: Question, countries: set[str] | None, limit: int = 200) -> list[str]:
-    query = (
-        select(Answer.text)
-        .where(Answer.survey_id == survey.id, Answer.question_id == question.id, Answer.text.isnot(None))
-        .order_by(Answer.id.desc())
-        .limit(limit)
-    )
-    if countries is not None:
-        query = query.where(Answer.country.in_(countries))
-    return list(db.session.scalars(query))
 
 
 # --- the builder -----------------------------------------------------------------------------------

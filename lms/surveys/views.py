@@ -8,8 +8,9 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.datastructures import MultiDict
 
-from lms.accounts.access import roles_required
+from lms.accounts.access import country_scope, roles_required
 from lms.accounts.models import Role
+from lms.core.disclosure import minimum_group
 from lms.core.forms import BaseForm, choices
 from lms.courses import api as courses
 from lms.extensions import db
@@ -17,6 +18,7 @@ from lms.surveys import results as survey_results
 from lms.surveys import services
 from lms.surveys.forms import NewSurveyForm, TemplateForm, answer_form, values_of
 from lms.surveys.models import Survey
+from lms.surveys.release import View, shown_totals
 
 bp = Blueprint("surveys", __name__, url_prefix="/surveys", template_folder="templates")
 LINK_COOKIE = "survey_link"
@@ -45,7 +47,8 @@ def index():
     form.course.choices = choices([("", _("No course"))] + courses.course_choices(str(get_locale())))
     return render_template(
         "surveys/index.html",
-        surveys=services.surveys_for(current_user),
+        surveys=(surveys := services.surveys_for(current_user)),
+        shown=shown_totals(surveys, View(countries=country_scope(current_user))),
         form=form,
         new_form=NewSurveyForm(),
         missing=services.missing_translations,
@@ -152,19 +155,18 @@ def _submit(survey: Survey, form, language: str, user, ask_country: bool):
 @roles_required(Role.ADMIN, Role.TRAINER)
 def results(survey_id: int):
     survey = _managed_or_404(survey_id)
-    countries = services.result_countries(current_user)
     language = _language(survey)
-    count, summaries, hidden = survey_results.summary(survey, countries, language)
-    responses = services.identified_responses(survey, countries) if not survey.anonymous else []
+    shown = services.shown_to(current_user, survey)
+    count, summaries = survey_results.summary(survey, shown, language)
+    responses = services.identified_responses(survey, country_scope(current_user)) if not survey.anonymous else []
     return render_template(
         "surveys/results.html",
         survey=survey,
         count=count,
         summaries=summaries,
-        hidden=hidden,
         responses=responses,
         language=language,
-        minimum=survey_results.minimum_group(),
+        minimum=minimum_group(),
     )
 
 
@@ -172,14 +174,12 @@ def results(survey_id: int):
 @roles_required(Role.ADMIN, Role.TRAINER)
 def export(survey_id: int, extension: str):
     survey = _managed_or_404(survey_id)
-    countries = services.result_countries(current_user)
-    if survey.anonymous and services.response_count(survey, countries) < survey_results.minimum_group():
-        abort(403)
+    shown = services.shown_to(current_user, survey)
     layout = request.args.get("layout", "google")
     if layout == "analysis":
-        rows = survey_results.analysis_layout(survey, countries)
+        rows = survey_results.analysis_layout(survey, shown)
     else:
-        rows = survey_results.google_layout(survey, countries, services.emails_of_respondents(survey))
+        rows = survey_results.google_layout(survey, shown, services.emails_of_respondents(survey))
     body = survey_results.to_csv(rows) if extension == "csv" else survey_results.to_xlsx(rows, layout)
     mimetype = "text/csv" if extension == "csv" else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     response = make_response(body)

@@ -69,7 +69,7 @@ def test_a_wrong_row_is_reported_by_line_and_nothing_is_imported(app, client, tr
     assert response.status_code == 422
     assert "Line 3: “7” is not a number from 1 to 5" in response.get_data(as_text=True)
     with app.app_context():
-        assert db.session.scalar(select(Answer.id)) is None and db.session.scalar(select(Response.id)) is None
+        assert db.session.scalar(select(Answer.response_id)) is None and db.session.scalar(select(Response.id)) is None
 
 
 def test_a_file_that_is_not_a_google_forms_export_is_refused(client, trainer, evaluation):

@@ -12,8 +12,8 @@ from lms.surveys.models import Survey
 
 
 @pytest.fixture
-def answered(app, make_app, evaluation, answers):
-    """Six anonymous responses through the public link: relevance 5,5,4,4,2 in Slovenia and 1 in Hungary."""
+def answered(app, make_app, evaluation, answers, days_pass):
+    """Six anonymous responses through the public link, a day ago: relevance 5,5,4,4,2 in Slovenia and 1 in Hungary."""
 
     def answer(relevance: int, country: str, word: str):
         client = make_app().test_client()
@@ -25,6 +25,7 @@ def answered(app, make_app, evaluation, answers):
 
     for relevance, country in ((5, "SI"), (5, "SI"), (4, "SI"), (4, "SI"), (2, "SI"), (1, "HU")):
         answer(relevance, country, f"word-{country}-{relevance}")
+    days_pass(evaluation)
     return evaluation
 
 
@@ -40,18 +41,33 @@ def test_the_summary_counts_percentages_and_means(client, trainer, answered, cre
     assert "word-SI-2" in html and "word-HU-1" not in html
 
 
-def test_anonymous_results_stay_hidden_below_the_threshold(app, client, trainer, evaluation, answers):
+def test_anonymous_results_stay_hidden_below_the_threshold(app, client, trainer, evaluation, answers, days_pass):
     with app.app_context():
         token = db.session.get(Survey, evaluation).token
-    for number in range(4):
+    for _number in range(4):
         app.test_client().submit(f"/surveys/s/{token}", {**answers(evaluation), "country": "SI"})
+    days_pass(evaluation)
     client.sign_in("trainer@example.eu")
 
     page = client.get(f"/surveys/{evaluation}/results").get_data(as_text=True)
-    export = client.get(f"/surveys/{evaluation}/export.csv")
+    export = client.get(f"/surveys/{evaluation}/export.csv").get_data(as_text=True).lstrip("\ufeff")
 
-    assert "appear once at least 5 people have answered" in page and "Strongly agree" not in page
-    assert export.status_code == 403
+    assert "in groups of at least 5 answers" in page and "Strongly agree" not in page
+    assert "0 responses" in page and len(export.splitlines()) == 1  # the header only: like no answers at all
+
+
+def test_anonymous_answers_wait_until_their_day_is_over(app, client, trainer, evaluation, answers, days_pass):
+    with app.app_context():
+        token = db.session.get(Survey, evaluation).token
+    for _number in range(6):
+        app.test_client().submit(f"/surveys/s/{token}", {**answers(evaluation), "country": "SI"})
+    client.sign_in("trainer@example.eu")
+
+    today = client.get(f"/surveys/{evaluation}/results").get_data(as_text=True)
+    days_pass(evaluation)
+    tomorrow = client.get(f"/surveys/{evaluation}/results").get_data(as_text=True)
+
+    assert "0 responses" in today and "6 responses" in tomorrow
 
 
 def test_the_google_forms_export_keeps_question_order_and_adds_our_columns_at_the_end(client, trainer, answered):
@@ -85,7 +101,7 @@ def test_the_analysis_export_has_codes_and_a_column_per_checkbox(client, trainer
         )
     )
 
-    assert rows[0][:5] == ["response_id", "submitted_on", "country", "language", "relevance"]
+    assert rows[0][:5] == ["response_id", "group_completed_on", "country", "language", "relevance"]
     assert "parts:social-media" in rows[0] and "first-use:stories" in rows[0] and "first-use:other" in rows[0]
     assert rows[1][rows[0].index("first-use:stories")] == "1" and rows[1][rows[0].index("first-use:facts")] == "0"
     assert rows[1][rows[0].index("followed")] == "all"
