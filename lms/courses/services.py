@@ -385,7 +385,7 @@ def scope_countries(user) -> set[str] | None:
 
 
 def people_to_enrol(trainer, organisation: Organisation | None, emails: list[str]) -> tuple[list[User], list[str]]:
-    """Return the active people of *organisation* and of *emails* in the trainer's scope, and the addresses not found."""
+    """Return the active people of *organisation* and of *emails* in the trainer's scope, and addresses not found."""
     countries = scope_countries(trainer)
     query = select(User).outerjoin(User.organisation).where(User.active.is_(True))
     if countries is not None:
