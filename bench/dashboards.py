@@ -143,7 +143,7 @@ def measure(database_url: str) -> list[str]:
                 db.session.execute(text("ANALYZE"))
                 db.session.commit()
 
-            def bare():
+            def bare(statements=statements):
                 with db.engine.connect() as connection:
                     for statement in statements:
                         connection.execute(statement, {"s": survey_id, "nps": nps}).all()

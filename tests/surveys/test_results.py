@@ -43,7 +43,7 @@ def test_the_summary_counts_percentages_and_means(client, trainer, answered, cre
 def test_anonymous_results_stay_hidden_below_the_threshold(app, client, trainer, evaluation, answers):
     with app.app_context():
         token = db.session.get(Survey, evaluation).token
-    for number in range(4):
+    for _ in range(4):
         app.test_client().submit(f"/surveys/s/{token}", {**answers(evaluation), "country": "SI"})
     client.sign_in("trainer@example.eu")
 
