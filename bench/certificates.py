@@ -49,14 +49,16 @@ def main(seconds: float = 5) -> str:
         elapsed = time.perf_counter() - started
     return "\n".join(
         [
-            f"One process, {seconds:.0f} s, rotating Greek, Bulgarian and English certificates (A4, DejaVu Sans subset, QR code).",
+            f"One process, {seconds:.0f} s, rotating Greek, Bulgarian and English certificates "
+            "(A4, DejaVu Sans subset, QR code).",
             "",
             "| PDFs per second | ms per PDF | average size |",
             "| ---: | ---: | ---: |",
             f"| {count / elapsed:.1f} | {1000 * elapsed / count:.0f} | {sizes / count / 1024:.0f} KiB |",
             "",
             "A PDF is rendered in the request that downloads it, so each download holds a gunicorn worker for about "
-            f"{1000 * elapsed / count:.0f} ms; with {WORKERS} workers the platform serves at most {WORKERS * count / elapsed:.0f} downloads a second.",
+            f"{1000 * elapsed / count:.0f} ms; with {WORKERS} workers the platform serves at most "
+            f"{WORKERS * count / elapsed:.0f} downloads a second.",
         ]
     )
 

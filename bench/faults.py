@@ -132,14 +132,18 @@ def scenario(name: str, fault, platform: Platform) -> str:
     other_5xx = sum(count for status, count in tally.statuses.items() if status >= 500 and status != 503)
     other_4xx = sum(count for status, count in tally.statuses.items() if status < 500)
     return (
-        f"| {name} | {tally.reads} | {accepted} | {stored} | {lost} | {unacknowledged} | {tally.statuses[503]} | {other_5xx} | {other_4xx} "
-        f"| {tally.dropped} | {before_rate:.0f} → {after_rate:.0f} | {fault_ended - fault_started:.1f} "
+        f"| {name} | {tally.reads} | {accepted} | {stored} | {lost} | {unacknowledged} | {tally.statuses[503]} "
+        f"| {other_5xx} | {other_4xx} | {tally.dropped} | {before_rate:.0f} → {after_rate:.0f} "
+        f"| {fault_ended - fault_started:.1f} "
         f"| {'—' if recovery is None else f'{recovery - fault_ended:.2f}'} |"
     )
 
 
 def escaped_errors(log: str) -> list[str]:
-    """Describe each request that failed with a traceback in the server log: request, last frame of our code or Flask's, exception."""
+    """Describe each request that failed with a traceback in the server log.
+
+    Each as its request, the last frame of our code or Flask's, and the exception.
+    """
     failures = []
     for entry in re.split(r"\n(?=\[\d{4}-)", log):
         request = re.search(r"Error handling request (.+)|ERROR in errors: (Unhandled error)", entry)
@@ -167,24 +171,27 @@ def main() -> str:
         failures = escaped_errors(Path(env["LMS_INSTANCE_PATH"], "gunicorn.log").read_text())
     return "\n".join(
         [
-            f"{READERS} readers (catalogue and a signed-in learner's lesson) and {SUBMITTERS} submitters (the evaluation "
-            f"through its public link) for {SECONDS} s, gunicorn with {WORKERS} sync workers, a private PostgreSQL cluster; "
-            f"the fault strikes after {FAULT_AT} s. After an error page or a dropped connection a client waits "
-            f"{RELOAD_PAUSE} s, reloads the form and sends again.",
+            f"{READERS} readers (catalogue and a signed-in learner's lesson) and {SUBMITTERS} submitters "
+            f"(the evaluation through its public link) for {SECONDS} s, gunicorn with {WORKERS} sync workers, "
+            f"a private PostgreSQL cluster; the fault strikes after {FAULT_AT} s. After an error page or a dropped "
+            f"connection a client waits {RELOAD_PAUSE} s, reloads the form and sends again.",
             "",
-            "| scenario | pages read | submissions accepted | stored | lost | stored, not acknowledged | 503 | other 5xx | 4xx "
-            "| dropped connections | submissions/s before → after the fault | fault s | first accepted after it, s |",
+            "| scenario | pages read | submissions accepted | stored | lost | stored, not acknowledged | 503 "
+            "| other 5xx | 4xx | dropped connections | submissions/s before → after the fault | fault s "
+            "| first accepted after it, s |",
             "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
             *rows,
             "",
             "Lost counts accepted submissions (the thank-you page came back) missing from the database and must be 0. "
-            '"Stored, not acknowledged" counts responses stored whose thank-you page never reached the client (an error '
-            "or a dropped connection after the commit); the person sees a failure and may send again. A 503 (the platform's "
-            "answer while the database is away, with Retry-After) or a dropped connection is a refused submission, which "
-            'the client sends again. "Fault s" is how long the fault took: until the master had started a new worker, '
-            "or until PostgreSQL accepted connections again; the last column is the time from then to the first accepted submission.",
+            '"Stored, not acknowledged" counts responses stored whose thank-you page never reached the client '
+            "(an error or a dropped connection after the commit); the person sees a failure and may send again. "
+            "A 503 (the platform's answer while the database is away, with Retry-After) or a dropped connection "
+            'is a refused submission, which the client sends again. "Fault s" is how long the fault took: '
+            "until the master had started a new worker, or until PostgreSQL accepted connections again; "
+            "the last column is the time from then to the first accepted submission.",
             "",
-            f"Requests that failed outside the platform's error pages (a traceback in the server log): {len(failures)}.",
+            "Requests that failed outside the platform's error pages (a traceback in the server log): "
+            f"{len(failures)}.",
             *(f"- {failure}" for failure in failures),
         ]
     )

@@ -334,7 +334,9 @@ def load(
     """Request *path* from several client processes for *seconds*; return throughput and latency."""
     _client(port, path, headers or {}, 0.5, 2)  # warm up the workers
     with ProcessPoolExecutor(processes) as pool:
-        results = list(pool.map(_client, *zip(*[(port, path, headers or {}, seconds, threads)] * processes)))
+        results = list(
+            pool.map(_client, *zip(*[(port, path, headers or {}, seconds, threads)] * processes, strict=True))
+        )
     latencies = [latency for batch, _ in results for latency in batch]
     p50_ms, p99_ms = p50_p99_ms(latencies)
     return Figures(

@@ -80,8 +80,8 @@ def measure(database_url: str) -> Run:
 
 def _row(name: str, database: str, figures: Figures, bare: Figures) -> str:
     return (
-        f"| {name} | {database} | {figures.per_second:.0f} | {figures.p50_ms:.1f} | {figures.p99_ms:.1f} | {figures.errors} "
-        f"| {figures.per_second / bare.per_second:.1%} |"
+        f"| {name} | {database} | {figures.per_second:.0f} | {figures.p50_ms:.1f} | {figures.p99_ms:.1f} "
+        f"| {figures.errors} | {figures.per_second / bare.per_second:.1%} |"
     )
 
 
@@ -97,8 +97,8 @@ def main() -> str:
     extra = max(rss for run in runs for rss in run.platform_rss) - min(rss for run in runs for rss in run.bare_rss)
     return "\n".join(
         [
-            f"gunicorn with {WORKERS} sync workers; 8 concurrent clients (2 processes × 4 threads) for {SECONDS} s a page, "
-            "after a short warm-up. Demo data. Errors are answers of 400 or more.",
+            f"gunicorn with {WORKERS} sync workers; 8 concurrent clients (2 processes × 4 threads) "
+            f"for {SECONDS} s a page, after a short warm-up. Demo data. Errors are answers of 400 or more.",
             "",
             "| page | database | requests/s | p50 ms | p99 ms | errors | of the bare page |",
             "| --- | --- | ---: | ---: | ---: | ---: | ---: |",
@@ -111,9 +111,9 @@ def main() -> str:
                 ]
             ),
             "",
-            "The last column is the page's throughput as a share of the bare page's, same database, same run: at 10 % a "
-            "worker does the work of ten bare pages (queries, access checks, translation, templates) for each page it serves. "
-            f"The lowest share is the {name} on {database}: {share:.1%}.",
+            "The last column is the page's throughput as a share of the bare page's, same database, same run: "
+            "at 10 % a worker does the work of ten bare pages (queries, access checks, translation, templates) "
+            f"for each page it serves. The lowest share is the {name} on {database}: {share:.1%}.",
             "",
             "Memory of each gunicorn worker after the load (VmRSS, MiB):",
             "",
@@ -121,8 +121,8 @@ def main() -> str:
             "| --- | ---: | ---: |",
             *(f"| {run.database} | {_mib(run.platform_rss)} | {_mib(run.bare_rss)} |" for run in runs),
             "",
-            f"A platform worker holds at most {extra:.0f} MiB more than a bare Flask worker: the platform's code, its libraries "
-            "and translations, and what the pages above loaded.",
+            f"A platform worker holds at most {extra:.0f} MiB more than a bare Flask worker: the platform's code, "
+            "its libraries and translations, and what the pages above loaded.",
         ]
     )
 

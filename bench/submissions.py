@@ -47,8 +47,8 @@ def measure(database_url: str) -> str:
     stored = scalar(env, STORED) - before
     p50, p99 = p50_p99_ms([s.seconds for s in submissions])
     return (
-        f"| {database_label(database_url)} | {accepted / SECONDS:.0f} | {p50:.0f} | {p99:.0f} | {accepted} | {len(submissions) - accepted} "
-        f"| {stored} | {accepted - stored} |"
+        f"| {database_label(database_url)} | {accepted / SECONDS:.0f} | {p50:.0f} | {p99:.0f} | {accepted} "
+        f"| {len(submissions) - accepted} | {stored} | {accepted - stored} |"
     )
 
 
@@ -56,16 +56,16 @@ def main() -> str:
     rows = on_sqlite_and_postgres(measure, "lms_bench_submissions")
     return "\n".join(
         [
-            f"{CLIENTS} concurrent clients answer the evaluation through its public link for {SECONDS} s (form loaded, then sent), "
-            f"gunicorn with {WORKERS} sync workers. Latency is the sending alone.",
+            f"{CLIENTS} concurrent clients answer the evaluation through its public link for {SECONDS} s "
+            f"(form loaded, then sent), gunicorn with {WORKERS} sync workers. Latency is the sending alone.",
             "",
             "| database | submissions/s | p50 ms | p99 ms | accepted | refused | stored | lost |",
             "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
             *rows,
             "",
-            "Lost is accepted minus stored: every thank-you page must stand for a stored response. A submission is two "
-            "requests, loading the form and sending it; the form alone is in the pages table, and rendering it is most of "
-            "a submission's cost.",
+            "Lost is accepted minus stored: every thank-you page must stand for a stored response. "
+            "A submission is two requests, loading the form and sending it; the form alone is in the pages table, "
+            "and rendering it is most of a submission's cost.",
         ]
     )
 

@@ -160,7 +160,7 @@ def test_each_visitor_gets_the_answer_the_table_gives(world):
     for method, table in (("GET", TABLE), ("POST", POST_TABLE)):
         for endpoint, (path, expected) in table.items():
             url = path.format(**ids)
-            for visitor, wanted in zip(VISITORS, expected):
+            for visitor, wanted in zip(VISITORS, expected, strict=True):
                 client = clients[visitor]
                 response = (
                     client.get(url) if method == "GET" else client.post(url, data={"csrf_token": client.csrf_token()})

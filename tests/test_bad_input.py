@@ -152,7 +152,11 @@ def test_hostile_forms_never_cause_a_server_error(admin, path):
 def may_use(expected: tuple) -> str | None:
     """The visitor of the access table who may use a form: the last one who is neither sent to sign in nor refused."""
     return next(
-        (visitor for visitor, answer in reversed(list(zip(VISITORS, expected))) if answer not in ("login", 403, 404)),
+        (
+            visitor
+            for visitor, answer in reversed(list(zip(VISITORS, expected, strict=True)))
+            if answer not in ("login", 403, 404)
+        ),
         None,
     )
 

@@ -10,9 +10,13 @@ from lms.core.forms import BaseForm, IntegerField, choices, language_choices, st
 from lms.i18n import country_choices, timezone_choices
 
 EMAIL_MAX = 254
+#: The default labels of the field factories below (lazy: translated when a form is rendered).
+EMAIL_LABEL = _l("E-mail address")
+PASSWORD_LABEL = _l("Password")
+NEW_PASSWORD_LABEL = _l("New password")
 
 
-def email_field(label=_l("E-mail address"), autocomplete="email"):
+def email_field(label=EMAIL_LABEL, autocomplete="email"):
     return EmailField(
         label,
         [InputRequired(), Length(max=EMAIL_MAX), Email(message=_l("Enter an e-mail address like name@example.eu."))],
@@ -31,11 +35,11 @@ def name_field(autocomplete="name"):
     )
 
 
-def current_password_field(label=_l("Password")):
+def current_password_field(label=PASSWORD_LABEL):
     return PasswordField(label, [InputRequired(), Length(max=128)], render_kw={"autocomplete": "current-password"})
 
 
-def new_password_field(label=_l("New password")):
+def new_password_field(label=NEW_PASSWORD_LABEL):
     return PasswordField(
         label,
         [

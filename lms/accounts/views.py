@@ -104,7 +104,8 @@ def request_reset():
         db.session.commit()
         flash(
             _(
-                "If an account uses this address, we have sent it a link to choose a new password. Please check your e-mail."
+                "If an account uses this address, we have sent it a link to choose a new password. "
+                "Please check your e-mail."
             ),
             "success",
         )

@@ -52,7 +52,10 @@ def open_badge(certificate: Certificate) -> dict:
                 "name": title,
                 "description": title,
                 "criteria": {
-                    "narrative": "Completed every required lesson and knowledge check of the course, and every further requirement it sets."
+                    "narrative": (
+                        "Completed every required lesson and knowledge check of the course, "
+                        "and every further requirement it sets."
+                    )
                 },
                 "inLanguage": certificate.default_language,
                 "humanCode": certificate.course_slug,

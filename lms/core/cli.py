@@ -17,7 +17,8 @@ mail = AppGroup("mail", help="The e-mail outbox.")
 
 @demo.command("load")
 def load_demo():
-    """Load the demo data of every enabled plugin, in their order (again: nothing is duplicated), and list the accounts."""
+    """Load the demo data of every enabled plugin, in their order (again: nothing is duplicated),
+    and list the accounts."""
     logger = logging.getLogger("lms")
     level, _ = logger.level, logger.setLevel(logging.WARNING)
     accounts = []

@@ -23,7 +23,8 @@ MESSAGES = {
     403: (
         _l("Access denied"),
         _l(
-            "You do not have permission to see this page. If you think you should, ask your trainer or the platform's administrator."
+            "You do not have permission to see this page. "
+            "If you think you should, ask your trainer or the platform's administrator."
         ),
     ),
     404: (
@@ -46,7 +47,8 @@ MESSAGES = {
     503: (
         _l("Temporarily unavailable"),
         _l(
-            "The platform cannot reach its database at the moment. Nothing you sent was saved; please try again in a minute."
+            "The platform cannot reach its database at the moment. "
+            "Nothing you sent was saved; please try again in a minute."
         ),
     ),
 }

@@ -37,7 +37,10 @@ def _number(value, language: str) -> str:
 
 
 def format_number(value) -> str:
-    """*value* in the reader's notation (1.234,5 or 1 234,5); a dashboard repeats its numbers, so each is formatted once."""
+    """*value* in the reader's notation (1.234,5 or 1 234,5).
+
+    A dashboard repeats its numbers, so each is formatted once.
+    """
     return _number(value, str(get_locale()))
 
 

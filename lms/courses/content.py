@@ -26,7 +26,8 @@ class Problem:
 @dataclass
 class QuizSpec:
     pass_mark: int
-    #: Each: {"id", "kind", "options", "correct", "texts": {language: {"text", "options": {id: label}, "feedback": {id: text}}}}
+    #: Each: {"id", "kind", "options", "correct",
+    #:        "texts": {language: {"text", "options": {id: label}, "feedback": {id: text}}}}
     questions: list[dict]
 
 

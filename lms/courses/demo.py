@@ -25,7 +25,10 @@ def _take(learner, course, lesson_count: int) -> None:
 
 
 def load_demo_progress() -> None:
-    """Take each demo learner some way into the courses, once: the personas into several, the cohort into the flagship."""
+    """Take each demo learner some way into the courses, once.
+
+    The personas into several courses, the cohort into the flagship.
+    """
     courses = services.catalogue()
     flagship = next((course for course in courses if course.slug == FLAGSHIP), courses[0] if courses else None)
     if flagship is None:

@@ -381,7 +381,7 @@ def attempts_for(enrollment: Enrollment, lesson: Lesson) -> list[CheckAttempt]:
 
 
 def people_to_enrol(trainer, organisation: Organisation | None, emails: list[str]) -> tuple[list[User], list[str]]:
-    """Return the active people of *organisation* and of *emails* in the trainer's scope, and the addresses not found."""
+    """Return the active people of *organisation* and of *emails* in the trainer's scope, and addresses not found."""
     countries = country_scope(trainer)
     query = select(User).outerjoin(User.organisation).where(User.active.is_(True))
     if countries is not None:

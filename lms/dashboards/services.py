@@ -241,7 +241,8 @@ def _charts(dashboard: SurveyDashboard) -> None:
                 "name": label,
                 "y": [name for name, _counts, _mean in scale_rows],
                 "x": [
-                    round(100 * counts[index] / total, 1) for (_name, counts, _mean), total in zip(scale_rows, totals)
+                    round(100 * counts[index] / total, 1)
+                    for (_name, counts, _mean), total in zip(scale_rows, totals, strict=True)
                 ],
                 **({"marker": {"color": DIVERGING[index]}} if len(question.scale) == 5 else {}),
             }

@@ -151,8 +151,7 @@ def _support_table(filters) -> list[list]:
 def _table(table: str, dashboard: services.SurveyDashboard, filters) -> list[list]:
     if table == "countries":
         return [[_("Country"), _("Responses"), _("Completions"), _("Response rate (%)")]] + [
-            [row.name, row.responses, row.completions or "", row.rate or ""]
-            for row in dashboard.rows
+            [row.name, row.responses, row.completions or "", row.rate or ""] for row in dashboard.rows
         ]
     if table == "scales":
         rows = (

@@ -250,7 +250,7 @@ def mark_seen(ticket: Ticket, user: User) -> bool:
 
 
 def attachment_for(user: User, attachment_id: int) -> Attachment | None:
-    """Return an attachment *user* may open: only from a ticket they may see, never from an internal note they may not."""
+    """Return an attachment *user* may open: from a ticket they may see, never from an internal note they may not."""
     attachment = db.session.get(Attachment, attachment_id)
     if attachment is None:
         return None

@@ -19,9 +19,10 @@ AGREE_LABELS = {
     5: _l("Strongly agree"),
 }
 TEXT_LIMITS = {Kind.SHORT_TEXT: 300, Kind.LONG_TEXT: 5000}
+ANSWER_REQUIRED = _l("Please answer this question.")
 
 
-def _required(question: Question, message=_l("Please answer this question.")):
+def _required(question: Question, message=ANSWER_REQUIRED):
     return [InputRequired(message=message)] if question.required else [Optional()]
 
 

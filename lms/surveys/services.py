@@ -566,12 +566,12 @@ def update_question(
         if len(options) < 2:
             raise SurveyError(_("Give at least two answers to choose from, one per line."))
         question.options = _codes_for(options, question.options, "o")
-        values["options"] = dict(zip(question.options, options))
+        values["options"] = dict(zip(question.options, options, strict=True))
     if kind is Kind.GRID:
         if not rows:
             raise SurveyError(_("Give at least one statement, one per line."))
         question.rows = _codes_for(rows, question.rows, "r")
-        values["rows"] = dict(zip(question.rows, rows))
+        values["rows"] = dict(zip(question.rows, rows, strict=True))
     if kind is Kind.SCALE:
         if scale_min is None or scale_max is None or not 0 <= scale_min < scale_max <= 10:
             raise SurveyError(_("A scale runs from 0 or 1 up to at most 10."))

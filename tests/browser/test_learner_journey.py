@@ -1,4 +1,5 @@
-"""A learner joins by invitation, takes the flagship course, answers its evaluation, and an employer verifies the certificate."""
+"""A learner joins by invitation, takes the flagship course, answers its evaluation,
+and an employer verifies the certificate."""
 
 import io
 

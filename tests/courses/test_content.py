@@ -38,7 +38,8 @@ def test_broken_content_is_reported_with_file_and_line(content_dir):
     )
 
     assert problems(content_dir) == [
-        "local-voices/lessons/first-steps/en.md:9: this image has no description: write it in the brackets, ![description](media/…)",
+        "local-voices/lessons/first-steps/en.md:9: this image has no description: "
+        "write it in the brackets, ![description](media/…)",
         "local-voices/lessons/first-steps/en.md:9: media/missing.png is not a file in the course's media/ folder",
         "local-voices/lessons/first-steps/en.md:13: unknown box ::: danger (use tip, note, warning, example, video)",
         "local-voices/lessons/second-steps/quiz.toml:5: question 'first': correct answer 'd' is not one of the options",

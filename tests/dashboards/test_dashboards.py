@@ -42,7 +42,8 @@ def test_the_figures_match_the_hand_computed_ones(client, trainer, answered):
     assert re.search(r'<th scope="row">Slovenia</th><td class="number">5</td>', html)
     assert "relevance,Slovenia,0,1,0,2,2,4.0" in scales  # 5,5,4,4,2: one 2, two 4s, two 5s; mean 4.0
     assert re.search(
-        r'<th scope="row">Slovenia</th><td class="number">60 %</td><td class="number">20 %</td><td class="number">40</td>',
+        r'<th scope="row">Slovenia</th><td class="number">60 %</td>'
+        r'<td class="number">20 %</td><td class="number">40</td>',
         html,
     )  # 9,9,10 promote, 6 detracts
 

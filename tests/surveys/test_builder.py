@@ -70,7 +70,7 @@ def test_the_translation_view_shows_what_is_missing_and_saves_it(app, client, tr
     fields = re.findall(r'name="(t\d+)"', page)
     saved = client.submit(
         f"/surveys/{survey_id}/translate/de",
-        dict(zip(fields, ["Rückmeldung zum Workshop", "Danke!", "War es nützlich?", "Ja", "Nein"])),
+        dict(zip(fields, ["Rückmeldung zum Workshop", "Danke!", "War es nützlich?", "Ja", "Nein"], strict=True)),
         follow_redirects=True,
     )
     published = client.submit(f"/surveys/{survey_id}/publish", follow_redirects=True)

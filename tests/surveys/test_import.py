@@ -8,8 +8,11 @@ from sqlalchemy import select
 from lms.extensions import db
 from lms.surveys.models import Answer, Response, Survey
 
-GOOGLE_CSV = """Timestamp,Email Address,The training was relevant to my daily work.,How useful was each part of the programme for you? [Social media],Which parts will you use first?,What worked well for you?,Score
-2021/10/05 3:14:07 PM GMT+2,a@example.eu,5,Very useful,"Residents' stories, Social media, Posters in the library","Great ""hands-on"" tips
+GOOGLE_CSV = """Timestamp,Email Address,The training was relevant to my daily work.,\
+How useful was each part of the programme for you? [Social media],\
+Which parts will you use first?,What worked well for you?,Score
+2021/10/05 3:14:07 PM GMT+2,a@example.eu,5,Very useful,\
+"Residents' stories, Social media, Posters in the library","Great ""hands-on"" tips
 and examples",
 8/4/2025 23:25:41,b@example.eu,4,Somewhat useful,Facts and figures against myths,,
 2026-10-10 16:32:40,c@example.eu,3,,,,
