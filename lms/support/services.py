@@ -12,6 +12,7 @@ from sqlalchemy import func, or_, select, update
 from lms import signals
 from lms.accounts.models import Role, User
 from lms.core import markdown
+from lms.core.disclosure import minimum_group
 from lms.core.mail import external_url, queue_mail
 from lms.core.storage import storage
 from lms.core.time import utcnow
@@ -381,7 +382,10 @@ class Figures:
 
 
 def figures(by: str, countries: set[str] | None = None) -> list[Figures]:
-    """Return volume, median times and the share of helpful answers per country, topic or expert."""
+    """Return volume, median times and the share of helpful answers per country, topic or expert.
+
+    The helpful share is the learners' verdict: it is shown only where at least k learners gave one.
+    """
     column = {"country": Ticket.country, "topic": Ticket.topic_slug, "expert": Ticket.assignee_id}[by]
     query = select(
         column, Ticket.created_at, Ticket.first_response_at, Ticket.closed_at, Ticket.paused_seconds, Ticket.helpful
@@ -404,7 +408,7 @@ def figures(by: str, countries: set[str] | None = None) -> list[Figures]:
                 len(rows),
                 round(statistics.median(firsts), 1) if firsts else None,
                 round(statistics.median(resolutions), 1) if resolutions else None,
-                round(100 * sum(verdicts) / len(verdicts)) if verdicts else None,
+                round(100 * sum(verdicts) / len(verdicts)) if len(verdicts) >= minimum_group() else None,
             )
         )
     return result
