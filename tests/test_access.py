@@ -127,6 +127,7 @@ POST_TABLE = {
     "surveys.rearrange": ("/surveys/{survey}/questions/{question}/down", CREATOR_AWAY),
     "surveys.lifecycle": ("/surveys/{survey}/duplicate", CREATOR_AWAY),
     "surveys.import_responses": ("/surveys/{survey}/import", CREATOR),
+    "surveys.issue_codes": ("/surveys/{survey}/codes", ("login", 403, 403, 403, 404, 422, 422)),
     "surveys.answer": ("/surveys/s/{survey_token}", (422,) * 7),
     "support.ask": ("/support/ask", SIGNED_IN),
     "support.ticket": ("/support/{ticket}", ("login", 422, 404, 404, 404, 404, 422)),

@@ -55,8 +55,10 @@ DEFAULTS: dict[str, object] = {
     "CERTIFICATE_SIGNATORY_ROLE": "Clarinet training programme",
     "CERTIFICATE_LOGO": "",
     "VERIFY_RATE_LIMIT": "30 per minute",
-    #: Anonymous results and breakdowns with fewer answers than this stay hidden.
+    #: Anonymous results and breakdowns with fewer answers than this stay hidden (k, at least 2).
     "SURVEY_MIN_GROUP": 5,
+    #: Per address: answers through a survey's open link, and wrong access codes tried.
+    "SURVEY_RATE_LIMIT": "20 per hour",
     #: Where uploaded files are kept (outside the web root); uploads/ in the instance folder by default.
     "STORAGE_DIR": "",
     #: Expert support: response-time targets in hours, attachment size, and automatic assignment in turn.
@@ -135,6 +137,8 @@ def finish(config: dict, instance_path: str, languages: dict) -> None:
         raise ConfigError(f"{PREFIX}DEFAULT_LANGUAGE must be one of {', '.join(languages)}.")
     if config["MAIL_SECURITY"] not in ("starttls", "ssl", "none"):
         raise ConfigError(f"{PREFIX}MAIL_SECURITY must be starttls, ssl or none.")
+    if config["SURVEY_MIN_GROUP"] < 2:
+        raise ConfigError(f"{PREFIX}SURVEY_MIN_GROUP must be 2 or more: a group of one is one person.")
     if config["BASE_URL"].endswith("/"):
         config["BASE_URL"] = config["BASE_URL"].rstrip("/")
     development = config["ENV"] == "development"

@@ -140,8 +140,8 @@ def _support_table(filters) -> list[list]:
         [
             country_name(row.group) if row.group else "",
             row.questions,
-            row.median_first_response_hours or "",
-            row.median_resolution_hours or "",
+            "" if row.median_first_response_hours is None else row.median_first_response_hours,
+            "" if row.median_resolution_hours is None else row.median_resolution_hours,
             row.helpful_share if row.helpful_share is not None else "",
         ]
         for row in services.support_figures(filters, current_user)

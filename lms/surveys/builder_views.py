@@ -20,6 +20,7 @@ from lms.surveys import imports, services
 from lms.surveys.forms import (
     KIND_LABELS,
     AddQuestionForm,
+    CodesForm,
     ImportForm,
     NewSurveyForm,
     QuestionForm,
@@ -27,7 +28,7 @@ from lms.surveys.forms import (
     SettingsForm,
     UploadForm,
 )
-from lms.surveys.models import Kind, Question, Section
+from lms.surveys.models import Kind, Question, Section, Survey
 from lms.surveys.views import ActionForm, _managed_or_404, bp
 
 manage = roles_required(Role.ADMIN, Role.TRAINER)
@@ -72,6 +73,7 @@ def edit(survey_id: int):
             "course": survey.course_slug or "",
             "required_for_certificate": survey.required_for_certificate,
             "languages": survey.languages,
+            "access_codes": survey.access_codes,
         },
     )
     form.course.choices = choices([("", _("No course"))] + courses.course_choices(str(get_locale())))
@@ -89,6 +91,7 @@ def edit(survey_id: int):
                 course_slug=form.course.data or None,
                 required_for_certificate=form.required_for_certificate.data,
                 languages=form.languages.data,
+                access_codes=form.access_codes.data,
             )
         except services.SurveyError as error:
             form.add_error(str(error))
@@ -291,11 +294,34 @@ def lifecycle(survey_id: int, action: str):
 @bp.get("/<int:survey_id>/share")
 @manage
 def share(survey_id: int):
-    survey = _managed_or_404(survey_id)
+    return _share_page(_managed_or_404(survey_id), CodesForm())
+
+
+def _share_page(survey: Survey, codes_form: CodesForm):
     link = external_url("surveys.answer", token=survey.token)
     return render_template(
-        "surveys/share.html", survey=survey, link=link, qr_code=qr_svg(link), language=survey.base_language
+        "surveys/share.html",
+        survey=survey,
+        link=link,
+        qr_code=qr_svg(link),
+        language=survey.base_language,
+        codes_form=codes_form,
+        issued=services.codes_issued(survey),
     )
+
+
+@bp.post("/<int:survey_id>/codes")
+@manage
+def issue_codes(survey_id: int):
+    """Issue single-use access codes and show them, once: only their hashes are kept."""
+    survey = _managed_or_404(survey_id)
+    form = CodesForm()
+    if not form.validate_on_submit():
+        return _share_page(survey, form), 422
+    codes = services.issue_codes(survey, form.count.data)
+    db.session.commit()
+    link = external_url("surveys.answer", token=survey.token)
+    return render_template("surveys/codes.html", survey=survey, codes=codes, link=link, language=survey.base_language)
 
 
 @bp.route("/<int:survey_id>/import", methods=["GET", "POST"])

@@ -166,6 +166,10 @@ class SettingsForm(BaseForm):
     )
     course = SelectField(_l("Evaluates the course"), description=_l("Learners who complete it are invited to answer."))
     required_for_certificate = BooleanField(_l("Answering is required for the course's certificate"))
+    access_codes = BooleanField(
+        _l("Closed group: each person answers with a single-use access code"),
+        description=_l("Hand out the codes from “Link and QR code”. A code never tells whose answer it was."),
+    )
     languages = CheckboxesField(
         _l("Languages offered"), description=_l("Publishing needs every text in each of these languages.")
     )
@@ -173,6 +177,12 @@ class SettingsForm(BaseForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.languages.choices = language_choices()
+
+
+class CodesForm(BaseForm):
+    count = IntegerField(
+        _l("How many codes"), [InputRequired(), NumberRange(min=1, max=500)], description=_l("From 1 to 500.")
+    )
 
 
 class SectionForm(BaseForm):

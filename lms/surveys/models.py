@@ -62,6 +62,8 @@ class Survey(db.Model):
     #: The course this survey evaluates; its learners are invited when they complete it.
     course_slug: Mapped[str | None] = mapped_column(String(80), index=True)
     required_for_certificate: Mapped[bool] = mapped_column(default=False)
+    #: A closed group: each person answers with a single-use access code, not with the open link alone.
+    access_codes: Mapped[bool] = mapped_column(default=False)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("accounts_users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -217,6 +219,17 @@ class LinkSubmission(db.Model):
 
     survey_id: Mapped[int] = mapped_column(ForeignKey("surveys_surveys.id", ondelete="CASCADE"), primary_key=True)
     token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+
+
+class AccessCode(db.Model):
+    """A single-use code of a closed group: its hash and whether it was used — never by whom, or for what."""
+
+    __tablename__ = "surveys_access_codes"
+    __table_args__ = (NO_ROWID,)
+
+    survey_id: Mapped[int] = mapped_column(ForeignKey("surveys_surveys.id", ondelete="CASCADE"), primary_key=True)
+    code_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    used: Mapped[bool] = mapped_column(default=False)
 
 
 class Draft(db.Model):

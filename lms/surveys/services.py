@@ -20,7 +20,18 @@ from lms.core.mail import external_url, queue_mail
 from lms.core.time import utcnow
 from lms.extensions import db
 from lms.i18n import LANGUAGES
-from lms.surveys.models import Answer, Draft, Kind, LinkSubmission, Participation, Question, Response, Section, Survey
+from lms.surveys.models import (
+    AccessCode,
+    Answer,
+    Draft,
+    Kind,
+    LinkSubmission,
+    Participation,
+    Question,
+    Response,
+    Section,
+    Survey,
+)
 from lms.surveys.release import Release, View, release
 
 log = logging.getLogger("lms.surveys")
@@ -183,6 +194,57 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+# --- access codes of a closed group ----------------------------------------------------------------
+
+#: Letters and digits that cannot be mistaken for each other when typed from paper (no 0/O, 1/I).
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+CODE_LENGTH = 12
+#: How many codes one request may issue.
+MOST_CODES = 500
+
+
+def normalise_code(text: str) -> str:
+    """Return a typed access code in its stored form: capitals, without spaces or dashes."""
+    return "".join(character for character in text.upper() if character in CODE_ALPHABET)[:CODE_LENGTH]
+
+
+def issue_codes(survey: Survey, count: int) -> list[str]:
+    """Create *count* new single-use codes and return them, grouped for reading; only their hashes are kept."""
+    if not 1 <= count <= MOST_CODES:
+        raise SurveyError(_("Ask for 1 to %(most)s codes at a time.", most=MOST_CODES))
+    codes = ["".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH)) for _ in range(count)]
+    db.session.add_all(AccessCode(survey_id=survey.id, code_hash=_digest(code)) for code in codes)
+    db.session.flush()
+    return ["-".join(code[i : i + 4] for i in range(0, CODE_LENGTH, 4)) for code in codes]
+
+
+def codes_issued(survey: Survey) -> int:
+    return db.session.scalar(select(func.count()).select_from(AccessCode).where(AccessCode.survey_id == survey.id))
+
+
+def code_is_valid(survey: Survey, code: str) -> bool:
+    """Tell whether *code* opens *survey*: one of its codes, not used yet."""
+    code = normalise_code(code)
+    found = db.session.get(AccessCode, (survey.id, _digest(code))) if len(code) == CODE_LENGTH else None
+    return found is not None and not found.used
+
+
+def _use_code(survey: Survey, code: str | None) -> None:
+    """Mark the code used, once; its marks are then rewritten so that none tells when it was used."""
+    used = db.session.execute(
+        update(AccessCode)
+        .where(
+            AccessCode.survey_id == survey.id,
+            AccessCode.code_hash == _digest(normalise_code(code or "")),
+            AccessCode.used.is_(False),
+        )
+        .values(used=True)
+    )
+    if used.rowcount != 1:
+        raise SurveyError(_("This access code is not valid for this survey, or it has been used already."))
+    _rewrite_shuffled(AccessCode, AccessCode.survey_id == survey.id, AccessCode.used)
+
+
 def _record_participation(survey: Survey, user: User | None, link_token: str | None) -> None:
     """Record that this person answered; the database refuses a second time, even at the same instant."""
     if user is not None:
@@ -202,30 +264,19 @@ def _record_participation(survey: Survey, user: User | None, link_token: str | N
     db.session.flush()
 
 
-def _shuffle_marks(survey: Survey) -> None:
-    """Write every "has answered" mark of an anonymous survey again, together and in random order.
+def _rewrite_shuffled(model, *conditions) -> None:
+    """Write the "has answered" marks that *conditions* select again, together and in random order.
 
     In PostgreSQL a row carries the id of the transaction that wrote it, and new rows land in the
     order they were written; rewritten together, the marks share one id and keep no order that
     could be matched with the responses. The survey's row is locked by then (`_take_a_place`), so
     two submissions never rewrite the marks at once.
     """
-    marks = db.session.execute(
-        select(Participation.user_id, Participation.invited_at).where(
-            Participation.survey_id == survey.id, Participation.answered.is_(True)
-        )
-    ).all()
-    secrets.SystemRandom().shuffle(marks)
-    db.session.execute(
-        sa.delete(Participation).where(Participation.survey_id == survey.id, Participation.answered.is_(True))
-    )
-    db.session.execute(
-        insert(Participation),
-        [
-            {"survey_id": survey.id, "user_id": user_id, "invited_at": invited, "answered": True}
-            for user_id, invited in marks
-        ],
-    )
+    rows = [dict(row._mapping) for row in db.session.execute(select(model.__table__).where(*conditions))]
+    secrets.SystemRandom().shuffle(rows)
+    db.session.execute(sa.delete(model).where(*conditions))
+    if rows:
+        db.session.execute(insert(model), rows)
 
 
 def _take_a_place(survey: Survey) -> None:
@@ -259,6 +310,7 @@ def submit(
     user: User | None,
     country: str | None,
     link_token: str | None = None,
+    access_code: str | None = None,
 ) -> Response:
     """Store one response, once per person, and announce it.
 
@@ -278,8 +330,10 @@ def submit(
         with db.session.begin_nested():
             _take_a_place(survey)
             _record_participation(survey, user, link_token)
+            if survey.access_codes:
+                _use_code(survey, access_code)
             if survey.anonymous and user is not None:
-                _shuffle_marks(survey)
+                _rewrite_shuffled(Participation, Participation.survey_id == survey.id, Participation.answered)
             if user is not None:
                 db.session.execute(sa.delete(Draft).where(Draft.survey_id == survey.id, Draft.user_id == user.id))
     except IntegrityError:
@@ -401,6 +455,7 @@ def update_settings(
     course_slug: str | None,
     required_for_certificate: bool,
     languages: list[str],
+    access_codes: bool = False,
 ) -> None:
     """Change a survey's settings; anonymity cannot be switched off once answers exist."""
     if survey.anonymous and not anonymous and has_responses(survey):
@@ -419,6 +474,7 @@ def update_settings(
     survey.response_limit, survey.course_slug = response_limit, course_slug
     survey.required_for_certificate = required_for_certificate and course_slug is not None
     survey.languages = sorted({survey.base_language, *languages}, key=list(LANGUAGES).index)
+    survey.access_codes = access_codes
 
 
 def _set_base(owner, values: dict) -> None:

@@ -2,7 +2,7 @@
 
 import secrets
 
-from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, g, make_response, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -13,7 +13,7 @@ from lms.accounts.models import Role
 from lms.core.disclosure import minimum_group
 from lms.core.forms import BaseForm, choices
 from lms.courses import api as courses
-from lms.extensions import db
+from lms.extensions import db, limiter
 from lms.surveys import results as survey_results
 from lms.surveys import services
 from lms.surveys.forms import NewSurveyForm, TemplateForm, answer_form, values_of
@@ -89,7 +89,15 @@ def _closed_page(survey: Survey, status: str, language: str):
     ) else 403
 
 
+def answer_limit() -> str:
+    return current_app.config["SURVEY_RATE_LIMIT"]
+
+
 @bp.route("/s/<token>", methods=["GET", "POST"])
+# Per address: answers accepted through the open link (one person clearing cookies to answer again),
+# and wrong access codes (guessing); people who sign in or bring a valid code are not counted.
+@limiter.limit(answer_limit, methods=["POST"], scope="survey-answers", deduct_when=lambda _r: g.get("by_link", False))
+@limiter.limit(answer_limit, scope="survey-codes", deduct_when=lambda _response: g.get("wrong_code", False))
 def answer(token: str):
     survey = services.by_token(token) or abort(404)
     language = _language(survey)
@@ -105,7 +113,12 @@ def answer(token: str):
         flash(_("Please sign in to answer this survey."), "info")
         return redirect(url_for("accounts.login", next=request.full_path))
     user = current_user if current_user.is_authenticated else None
-    if not preview and services.has_answered(survey, user, _link_token()):
+    code = request.values.get("code", "")[:40] if survey.access_codes and not preview else None
+    if code is not None and not services.code_is_valid(survey, code):
+        g.wrong_code = bool(code)
+        page = render_template("surveys/code.html", survey=survey, language=language, code=code)
+        return page, 422 if code else 200
+    if not preview and services.has_answered(survey, user, None if code else _link_token()):
         return render_template("surveys/thanks.html", survey=survey, language=language, again=True)
     ask_country = user is None or user.country is None
     saved = services.draft_of(survey, user) if user and not survey.anonymous and request.method == "GET" else None
@@ -120,29 +133,37 @@ def answer(token: str):
             flash(_("Your answers are saved. You can come back and finish later."), "success")
             return redirect(url_for("surveys.answer", token=token))
         if form.validate():
-            return _submit(survey, form, language, user, ask_country)
+            return _submit(survey, form, language, user, ask_country, code)
     return render_template(
         "surveys/answer.html",
         survey=survey,
         form=form,
         language=language,
+        code=code,
         preview=preview,
         ask_country=ask_country,
         may_draft=bool(user) and not survey.anonymous,
     ), 200 if request.method == "GET" or preview else 422
 
 
-def _submit(survey: Survey, form, language: str, user, ask_country: bool):
-    link_token = None if user else (_link_token() or secrets.token_urlsafe(24))
+def _submit(survey: Survey, form, language: str, user, ask_country: bool, code: str | None):
+    link_token = None if user or code else (_link_token() or secrets.token_urlsafe(24))
     country = form.country.data if ask_country else user.country
     try:
         services.submit(
-            survey, values_of(form, survey), language=language, user=user, country=country, link_token=link_token
+            survey,
+            values_of(form, survey),
+            language=language,
+            user=user,
+            country=country,
+            link_token=link_token,
+            access_code=code,
         )
     except services.SurveyError as error:
         flash(str(error), "warning")
         return redirect(url_for("surveys.answer", token=survey.token))
     db.session.commit()
+    g.by_link = link_token is not None
     response = make_response(render_template("surveys/thanks.html", survey=survey, language=language, again=False))
     if link_token:
         response.set_cookie(
