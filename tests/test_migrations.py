@@ -1,9 +1,16 @@
-"""The migrations build exactly the schema that the models describe."""
+"""The migrations build exactly the schema that the models describe, and keep the data they change."""
 
+import secrets
+
+import flask_migrate
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from sqlalchemy import create_engine, text
 
+from lms import create_app
 from lms.extensions import db
+from tests.conftest import TEST_DATABASE_URL
 
 
 def test_the_migrated_database_matches_the_models(app_ctx):
@@ -12,3 +19,73 @@ def test_the_migrated_database_matches_the_models(app_ctx):
         differences = compare_metadata(context, db.metadata)
 
     assert differences == []
+
+
+@pytest.fixture
+def empty_database(tmp_path):
+    """A database of its own, empty: a SQLite file, or a new PostgreSQL database beside the test one."""
+    if not TEST_DATABASE_URL:
+        yield f"sqlite:///{tmp_path / 'migrations.sqlite'}"
+        return
+    name = f"lms_migrations_{secrets.token_hex(4)}"
+    server = create_engine(
+        TEST_DATABASE_URL.replace("postgresql://", "postgresql+psycopg://", 1), isolation_level="AUTOCOMMIT"
+    )
+    with server.connect() as connection:
+        connection.execute(text(f"CREATE DATABASE {name}"))
+    yield TEST_DATABASE_URL.rsplit("/", 1)[0] + f"/{name}"
+    with server.connect() as connection:
+        connection.execute(text(f"DROP DATABASE {name} WITH (FORCE)"))
+    server.dispose()
+
+
+def test_answers_written_before_they_were_numbered_keep_their_values_and_order(empty_database):
+    app = create_app({"TESTING": True, "SECRET_KEY": "test", "DATABASE_URL": empty_database})
+    with app.app_context():
+        flask_migrate.upgrade(revision="c1e56c0ef182")  # answers still keyed by one sequence
+        db.session.execute(
+            text(
+                "INSERT INTO surveys_surveys (id, token, base_language, languages, texts, anonymous, published, "
+                "response_count, required_for_certificate, created_at) VALUES (1, 't', 'en', '[]', '{}', true, true, "
+                "2, false, '2026-11-01')"
+            )
+        )
+        db.session.execute(text("INSERT INTO surveys_sections (id, survey_id, position, texts) VALUES (1, 1, 1, '{}')"))
+        db.session.execute(
+            text(
+                "INSERT INTO surveys_questions (id, survey_id, section_id, position, code, kind, required, options, "
+                "rows, allow_other, texts) VALUES (1, 1, 1, 1, 'q1', 'agree', false, '[]', '[]', false, '{}')"
+            )
+        )
+        for response, language in (("b" * 32, "sl"), ("a" * 32, "it")):
+            db.session.execute(
+                text(
+                    "INSERT INTO surveys_responses (id, survey_id, submitted_on, language, country, source) "
+                    "VALUES (:id, 1, '2026-11-02', :language, 'SI', 'web')"
+                ),
+                {"id": response, "language": language},
+            )
+        for number, (response, value, written) in enumerate(
+            [("b" * 32, 5, None), ("a" * 32, 2, None), ("b" * 32, None, "Odlično"), ("a" * 32, None, "Bene")], start=1
+        ):
+            db.session.execute(
+                text(
+                    "INSERT INTO surveys_answers (id, response_id, survey_id, question_id, number, text, country, "
+                    "language, submitted_on) VALUES (:id, :response, 1, 1, :number, :text, 'SI', 'sl', '2026-11-02')"
+                ),
+                {"id": number, "response": response, "number": value, "text": written},
+            )
+        db.session.commit()
+
+        flask_migrate.upgrade()
+        stored = db.session.execute(
+            text("SELECT response_id, position, number, text FROM surveys_answers ORDER BY response_id, position")
+        ).all()
+        db.engine.dispose()
+
+    assert [tuple(row) for row in stored] == [
+        ("a" * 32, 1, 2, None),
+        ("a" * 32, 2, None, "Bene"),
+        ("b" * 32, 1, 5, None),
+        ("b" * 32, 2, None, "Odlično"),
+    ]

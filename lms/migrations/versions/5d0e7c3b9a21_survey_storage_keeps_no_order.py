@@ -21,13 +21,20 @@ depends_on = None
 NO_ROWID = {"sqlite_with_rowid": False}
 
 
+def _batch(table: str, rowid: bool = False):
+    """Alter *table*; SQLite copies it into a new table, where only then can it lose (or regain) its rowid."""
+    if op.get_bind().dialect.name == "sqlite":
+        return op.batch_alter_table(table, recreate="always", table_kwargs={} if rowid else NO_ROWID)
+    return op.batch_alter_table(table)
+
+
 def upgrade():
     op.add_column("surveys_answers", sa.Column("position", sa.Integer(), nullable=True))
     op.execute(
         "UPDATE surveys_answers SET position = (SELECT count(*) FROM surveys_answers AS earlier "
         "WHERE earlier.response_id = surveys_answers.response_id AND earlier.id <= surveys_answers.id)"
     )
-    with op.batch_alter_table("surveys_answers", recreate="always", table_kwargs=NO_ROWID) as batch_op:
+    with _batch("surveys_answers") as batch_op:
         batch_op.drop_index("ix_surveys_answers_survey_question_country_number")
         batch_op.drop_index("ix_surveys_answers_response_id")
         batch_op.drop_constraint("pk_surveys_answers", type_="primary")
@@ -38,21 +45,21 @@ def upgrade():
             "ix_surveys_answers_survey_question_country_number_day",
             ["survey_id", "question_id", "country", "number", "submitted_on"],
         )
-    with op.batch_alter_table("surveys_responses", recreate="always", table_kwargs=NO_ROWID) as batch_op:
+    with _batch("surveys_responses") as batch_op:
         batch_op.drop_index("ix_surveys_responses_survey_id")
         batch_op.create_index(
             "ix_surveys_responses_survey_country_day_language", ["survey_id", "country", "submitted_on", "language"]
         )
     for table in ("surveys_participations", "surveys_link_submissions"):
-        with op.batch_alter_table(table, recreate="always", table_kwargs=NO_ROWID):
+        with _batch(table):
             pass
 
 
 def downgrade():
     for table in ("surveys_participations", "surveys_link_submissions"):
-        with op.batch_alter_table(table, recreate="always"):
+        with _batch(table, rowid=True):
             pass
-    with op.batch_alter_table("surveys_responses", recreate="always") as batch_op:
+    with _batch("surveys_responses", rowid=True) as batch_op:
         batch_op.drop_index("ix_surveys_responses_survey_country_day_language")
         batch_op.create_index("ix_surveys_responses_survey_id", ["survey_id"])
     op.add_column("surveys_answers", sa.Column("id", sa.Integer(), nullable=True))
@@ -61,7 +68,7 @@ def downgrade():
         "WHERE earlier.response_id < surveys_answers.response_id OR (earlier.response_id = surveys_answers.response_id "
         "AND earlier.position <= surveys_answers.position))"
     )
-    with op.batch_alter_table("surveys_answers", recreate="always") as batch_op:
+    with _batch("surveys_answers", rowid=True) as batch_op:
         batch_op.drop_index("ix_surveys_answers_survey_question_country_number_day")
         batch_op.drop_constraint("pk_surveys_answers", type_="primary")
         batch_op.drop_column("position")
