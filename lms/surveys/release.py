@@ -124,11 +124,6 @@ class Release:
     def total(self) -> int:
         return sum(self.by_country.values())
 
-    @property
-    def countries(self) -> set[str | None]:
-        """The countries with answers shown."""
-        return set(self.by_country)
-
     def by_month(self) -> dict[tuple[int, int, str | None], int]:
         """Responses shown per (year, month, country); an anonymous block counts in the month it was complete."""
         if not self.anonymous:
@@ -196,9 +191,4 @@ def release(survey: Survey, view: View | None = None) -> Release:
     view = view or View()
     if not survey.anonymous:
         return Release(survey.id, False, view)
-    query = (
-        select(Response.country, Response.submitted_on, Response.language, func.count())
-        .where(Response.survey_id == survey.id)
-        .group_by(Response.country, Response.submitted_on, Response.language)
-    )
-    return Release(survey.id, True, view, blocks(db.session.execute(query), minimum_group(), today=utcnow().date()))
+    return _release(survey, view, [row[1:] for row in db.session.execute(_count_query([survey.id]))])
