@@ -317,7 +317,7 @@ def test_an_access_code_works_once_and_its_mark_tells_nothing(app, client, train
         assert not any(code.replace("-", "") in " ".join(stored) for code in codes)  # only hashes
 
 
-def test_the_open_link_limits_answers_and_code_guesses_per_address(app, evaluation, answers):
+def test_the_open_link_limits_answers_per_address(app, evaluation, answers):
     app.config["SURVEY_RATE_LIMIT"] = "2 per hour"
     with app.app_context():
         token = db.session.get(Survey, evaluation).token
@@ -328,3 +328,18 @@ def test_the_open_link_limits_answers_and_code_guesses_per_address(app, evaluati
     ]
 
     assert statuses == [200, 200, 429]
+
+
+def test_guessing_access_codes_is_limited_per_address_but_valid_codes_are_not(app, evaluation):
+    app.config["SURVEY_RATE_LIMIT"] = "2 per hour"
+    with app.app_context():
+        survey = db.session.get(Survey, evaluation)
+        survey.access_codes, token = True, survey.token
+        codes = services.issue_codes(survey, 4)
+        db.session.commit()
+    visitor = app.test_client()
+
+    valid = [visitor.get(f"/surveys/s/{token}?code={code}").status_code for code in codes]
+    guesses = [visitor.get(f"/surveys/s/{token}?code=AAAA-BBBB-CC{n}{n}").status_code for n in range(2, 5)]
+
+    assert valid == [200] * 4 and guesses == [422, 422, 429]
