@@ -9,7 +9,7 @@ from lms.accounts.forms import CheckboxesField
 from lms.core.forms import BaseForm, IntegerField, choices, language_choices
 from lms.i18n import country_choices
 from lms.surveys.models import Kind, Question, Survey
-from lms.surveys.services import Value
+from lms.surveys.services import MOST_CODES, Value
 
 AGREE_LABELS = {
     1: _l("Strongly disagree"),
@@ -167,8 +167,11 @@ class SettingsForm(BaseForm):
     course = SelectField(_l("Evaluates the course"), description=_l("Learners who complete it are invited to answer."))
     required_for_certificate = BooleanField(_l("Answering is required for the course's certificate"))
     access_codes = BooleanField(
-        _l("Closed group: each person answers with a single-use access code"),
-        description=_l("Hand out the codes from “Link and QR code”. A code never tells whose answer it was."),
+        _l("Closed group"),
+        description=_l(
+            "Each person answers with a single-use access code. Create the codes on the “Link and QR code” page "
+            "and give one to each person; a code never tells whose answer it was."
+        ),
     )
     languages = CheckboxesField(
         _l("Languages offered"), description=_l("Publishing needs every text in each of these languages.")
@@ -181,7 +184,9 @@ class SettingsForm(BaseForm):
 
 class CodesForm(BaseForm):
     count = IntegerField(
-        _l("How many codes"), [InputRequired(), NumberRange(min=1, max=500)], description=_l("From 1 to 500.")
+        _l("How many codes"),
+        [InputRequired(), NumberRange(min=1, max=MOST_CODES)],
+        description=_l("From 1 to %(most)s.", most=MOST_CODES),
     )
 
 
