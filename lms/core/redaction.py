@@ -105,7 +105,7 @@ def _is_phone(candidate: str) -> bool:
     return not any(pattern.fullmatch(compact) for pattern in (_THOUSANDS, _DATE, _YEARS, _REFERENCE))
 
 
-def _spans(text, names, emails, any_email, phones) -> list[tuple[int, int, Found]]:
+def _spans(text, names, emails, any_email, phones, lower_case_parts=True) -> list[tuple[int, int, Found]]:
     wanted = {email.casefold() for email in emails if email}
     spans = [
         (match.start(), match.end(), Found(EMAIL, match.group()))
@@ -125,7 +125,9 @@ def _spans(text, names, emails, any_email, phones) -> list[tuple[int, int, Found
             start, end = positions[match.start()], positions[match.end() - 1] + 1
             while end < len(text) and _MARKS.match(text[end]):
                 end += 1
-            spans.append((start, end, Found(NAME, text[start:end], wholes[" ".join(match.group().split())])))
+            whole = wholes[" ".join(match.group().split())]
+            if whole or lower_case_parts or text[start].isupper():
+                spans.append((start, end, Found(NAME, text[start:end], whole)))
     accepted: list[tuple[int, int, Found]] = []
     for start, end, found in sorted(spans, key=lambda span: (_PRIORITY[span[2].kind], span[0])):
         if all(end <= other_start or start >= other_end for other_start, other_end, _f in accepted):
@@ -163,11 +165,16 @@ def redact(
     emails: Iterable[str] = (),
     any_email=True,
     phones=True,
+    lower_case_parts=True,
     language: str | None = None,
 ) -> Redacted:
-    """Replace what `find` finds in *text* by markers such as "[name removed]" in *language*."""
+    """Replace what `find` finds in *text* by markers such as "[name removed]" in *language*.
+
+    Without *lower_case_parts*, a part of a name alone counts only where it is written as a name, capitalised or
+    in capitals ("Nagy", not the Hungarian word "nagy"); full names and addresses count however written.
+    """
     text = text or ""
-    spans = _spans(text, list(names), list(emails), any_email, phones)
+    spans = _spans(text, list(names), list(emails), any_email, phones, lower_case_parts)
     if not spans:
         return Redacted(text)
     shown = markers(language)
@@ -179,10 +186,16 @@ def redact(
 
 
 def forget(text: str | None, name: str, email: str, language: str | None = None) -> str | None:
-    """Return *text* with one person's name and e-mail address replaced by markers (for erasure)."""
+    """Return *text* with one person's name and e-mail address replaced by markers (for erasure).
+
+    Nobody reviews what erasure changes in other people's texts, so a part of the name alone is replaced only
+    where it is written as a name: erasing "Nagy Zsófia" leaves the word "nagy" (big) of a Hungarian answer.
+    """
     if not mentions(text, names=[name], emails=[email]):
         return text
-    return redact(text, names=[name], emails=[email], any_email=False, phones=False, language=language).text
+    return redact(
+        text, names=[name], emails=[email], any_email=False, phones=False, lower_case_parts=False, language=language
+    ).text
 
 
 def describe(found: Iterable[Found]) -> str:

@@ -131,3 +131,12 @@ def test_forget_leaves_other_text_alone_and_is_cheap_when_the_person_is_not_ment
     assert redaction.forget("Handed over to Мария Иванова.", LEARNER, "maria@burgas.example") == (
         "Handed over to [name removed]."
     )
+
+
+def test_erasure_replaces_a_part_of_the_name_only_where_it_is_written_as_a_name():
+    text = "Nagy Zsófia kérdezte. Nagy segítség volt, köszönjük, NAGY! Ez egy nagy plakát; nagy zsófia is írt."
+
+    assert redaction.forget(text, "Nagy Zsófia", "zsofia@example.hu") == (
+        "[name removed] kérdezte. [name removed] segítség volt, köszönjük, [name removed]! "
+        "Ez egy nagy plakát; [name removed] is írt."
+    )
