@@ -145,6 +145,18 @@ def mentions(text: str | None, *, names: Iterable[str] = (), emails: Iterable[st
     return any(needle in folded for needle in needles)
 
 
+def mentions_person(text: str | None, name: str, email: str) -> bool:
+    """Tell whether *text* names one person: their address, their full name, or every word of it somewhere
+    (a first and a last name in two columns of a file)."""
+    if not mentions(text, names=[name], emails=[email]):
+        return False
+    found = find(text, names=[name], emails=[email], any_email=False, phones=False)
+    if any(item.kind == EMAIL or item.whole for item in found):
+        return True
+    words = [word for word in name.split() if name_variants(word)]
+    return bool(words) and all(find(text, names=[word], any_email=False, phones=False) for word in words)
+
+
 def markers(language: str | None = None) -> dict[str, str]:
     """Return the visible markers that replace what was removed, in *language* (the text's) or the reader's."""
     with force_locale(language or str(get_locale() or "en")):
