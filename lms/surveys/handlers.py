@@ -79,16 +79,9 @@ def erase_person(sender, **kwargs) -> None:
     db.session.execute(delete(Participation).where(Participation.user_id == sender.id))
     db.session.execute(delete(Draft).where(Draft.user_id == sender.id))
     db.session.execute(update(Response).where(Response.user_id == sender.id).values(user_id=None, submitted_at=None))
-    texts = db.session.execute(
-        select(Answer.id, Answer.text, Answer.language).where(Answer.text.is_not(None)),
-        execution_options={"yield_per": 1000},
-    )
-    for answer_id, text, language in [
-        row for row in texts if redaction.mentions(row.text, names=[sender.name], emails=[sender.email])
+    written = db.session.scalars(select(Answer).where(Answer.text.is_not(None)).execution_options(yield_per=1000))
+    for answer in [
+        answer for answer in written if redaction.mentions(answer.text, names=[sender.name], emails=[sender.email])
     ]:
-        db.session.execute(
-            update(Answer)
-            .where(Answer.id == answer_id)
-            .values(text=redaction.forget(text, sender.name, sender.email, language))
-        )
+        answer.text = redaction.forget(answer.text, sender.name, sender.email, answer.language)
     imports.forget_uploads(sender.name, sender.email)
