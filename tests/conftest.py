@@ -74,6 +74,7 @@ def database_url(tmp_path_factory) -> str:
 @pytest.fixture
 def app(database_url, tmp_path):
     app = create_app({**_settings(database_url), "STORAGE_DIR": str(tmp_path / "uploads")})
+    app.instance_path = str(tmp_path / "instance")  # pending uploads (imports/) stay out of the developer's instance
     app.test_client_class = Client
     yield app
     with app.app_context():

@@ -70,6 +70,10 @@ FIELDS = st.dictionaries(
             "helpful",
             "slug",
             "label_en",
+            "question",
+            "answer",
+            "ordinary_words",
+            "key",
         ]
     ),
     st.one_of(HOSTILE, st.lists(HOSTILE, max_size=3)),

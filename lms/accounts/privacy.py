@@ -7,6 +7,7 @@ from sqlalchemy import delete
 from lms import signals
 from lms.accounts.models import Invitation, PasswordReset, RecoveryCode, TrainerCountry, User, UserRole
 from lms.accounts.services import end_sessions
+from lms.core.mail import forget_person
 from lms.extensions import db
 
 log = logging.getLogger("lms.accounts")
@@ -34,8 +35,13 @@ def personal_data(user: User) -> dict:
 
 
 def erase(user: User, actor: User) -> None:
-    """Remove the person's personal data everywhere, keeping statistics and verification answers consistent."""
+    """Remove the person's personal data everywhere, keeping statistics and verification answers consistent.
+
+    Every package removes its own (signals.user_erasing); the outbox loses the messages to the person and their
+    name and address in the others; then the account keeps no name, address, password or sign-in.
+    """
     signals.user_erasing.send(user)
+    forget_person(user.name, user.email)
     for model in (PasswordReset, RecoveryCode, UserRole, TrainerCountry):
         db.session.execute(delete(model).where(model.user_id == user.id))
     db.session.execute(delete(Invitation).where(Invitation.email == user.email))

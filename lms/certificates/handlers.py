@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from lms.certificates import services
 from lms.certificates.models import Certificate
+from lms.core import redaction
 from lms.core.time import utcnow
 from lms.extensions import db
 
@@ -41,8 +42,12 @@ def personal_data(sender, **kwargs) -> dict:
 
 
 def erase_person(sender, **kwargs) -> None:
-    """Remove the person's name from their certificates; verifying one then answers that it was revoked, and when."""
+    """Remove the person's name from their certificates; verifying one then answers that it was revoked, and when.
+    A reason for revoking a certificate that names the person or gives their address is redacted too."""
     for certificate in db.session.scalars(select(Certificate).where(Certificate.user_id == sender.id)):
         certificate.learner_name, certificate.organisation_name, certificate.user_id = "—", None, None
         if certificate.revoked_at is None:
             certificate.revoked_at, certificate.revoked_reason = utcnow(), "Erased at the person's request."
+    reasons = db.session.scalars(select(Certificate).where(Certificate.revoked_reason.is_not(None)))
+    for certificate in reasons:
+        certificate.revoked_reason = redaction.forget(certificate.revoked_reason, sender.name, sender.email)

@@ -16,7 +16,7 @@ class BaseForm(FlaskForm):
     def add_error(self, message: str, field: str | None = None) -> None:
         """Show *message* beside *field*, or above the form when it names none of its fields."""
         if field in self._fields:
-            self[field].errors.append(message)
+            self[field].errors = [*self[field].errors, message]  # a tuple until the form was validated
         else:
             self.form_errors.append(message)
 

@@ -7,8 +7,9 @@ from email.message import EmailMessage
 
 from flask import current_app, has_request_context, render_template, url_for
 from flask_babel import force_locale
-from sqlalchemy import select
+from sqlalchemy import delete, func, select, update
 
+from lms.core import redaction
 from lms.core.models import OutboxMessage
 from lms.core.time import utcnow
 from lms.extensions import db
@@ -94,3 +95,23 @@ def deliver_after_request(response):
     if db.session.info.pop(PENDING_KEY, False) and response.status_code < 400:
         deliver_pending()
     return response
+
+
+def forget_person(name: str, email: str) -> None:
+    """For erasure: delete every message to *email* (invitations, password-reset links) and replace *name* and
+    *email* by markers in every other message (an expert told that this person asked, say)."""
+    db.session.execute(delete(OutboxMessage).where(func.lower(OutboxMessage.recipient) == email.lower()))
+    columns = (OutboxMessage.subject, OutboxMessage.body, OutboxMessage.last_error)
+    rows = db.session.execute(select(OutboxMessage.id, *columns), execution_options={"yield_per": 1000})
+    changed = [
+        (message_id, texts)
+        for message_id, *texts in rows
+        if any(redaction.mentions(text, names=[name], emails=[email]) for text in texts)
+    ]
+    for message_id, texts in changed:
+        subject, body, last_error = (redaction.forget(text, name, email) for text in texts)
+        db.session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id == message_id)
+            .values(subject=subject[:200], body=body, last_error=last_error[:500] if last_error else None)
+        )

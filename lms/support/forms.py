@@ -1,5 +1,6 @@
 """Forms of expert support."""
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import MultipleFileField
 from wtforms import BooleanField, HiddenField, RadioField, SelectField, StringField, TextAreaField
@@ -59,6 +60,24 @@ class FaqForm(BaseForm):
         description=_l("Write it so that nothing identifies the person who asked."),
     )
     answer = TextAreaField(_l("Answer"), [InputRequired(), Length(max=10000)], description=BODY_HELP)
+    #: Offered only when a part of a name was found that may be an ordinary word ("nagy" is "big" in Hungarian).
+    ordinary_words = BooleanField(_l("These words are ordinary words here, not a person's name"))
+
+    def offer_ordinary_words(self, words: list[str]) -> None:
+        """Show the confirmation for *words*, the parts of names found in the text."""
+        self.ordinary_words.label.text = _(
+            "%(words)s: these are ordinary words here, not a person's name",
+            words=", ".join(f"“{word}”" for word in words),
+        )
+        self.ordinary_words.offered = True
+
+
+class FaqEditForm(FaqForm):
+    topic = SelectField(_l("Topic"))
+
+    def __init__(self, *args, topics=(), reader_language="en", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.topic.choices = choices((topic.slug, topic.label(reader_language)) for topic in topics)
 
 
 class ExpertForm(BaseForm):

@@ -108,12 +108,16 @@ class Attachment(db.Model):
 
 
 class FaqEntry(db.Model):
-    """An answered question, edited by an expert so that nothing identifies the asker, published for all."""
+    """An answered question, edited by an expert so that nothing identifies the asker, published for all.
+
+    A question is published at most once (the database holds to it); a withdrawn entry stays for the record,
+    out of the public FAQ, and can be published again.
+    """
 
     __tablename__ = "support_faq"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("support_tickets.id", ondelete="SET NULL"))
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("support_tickets.id", ondelete="SET NULL"), unique=True)
     topic_slug: Mapped[str] = mapped_column(ForeignKey("support_topics.slug"))
     language: Mapped[str] = mapped_column(String(5), index=True)
     question: Mapped[str] = mapped_column(String(300))
@@ -121,5 +125,9 @@ class FaqEntry(db.Model):
     answer_html: Mapped[str] = mapped_column(Text)
     author_id: Mapped[int | None] = mapped_column(ForeignKey("accounts_users.id", ondelete="SET NULL"))
     published_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: Set while the entry is out of the public FAQ.
+    withdrawn_at: Mapped[datetime | None]
 
     topic: Mapped[Topic] = relationship(lazy="joined")
+    ticket: Mapped[Ticket | None] = relationship()
+    author = relationship("User")

@@ -5,13 +5,16 @@ import statistics
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from babel.lists import format_list
 from flask import current_app
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import func, or_, select, update
+from sqlalchemy.exc import IntegrityError
 
 from lms import signals
 from lms.accounts.models import Role, User
-from lms.core import markdown
+from lms.core import markdown, redaction
 from lms.core.disclosure import minimum_group
 from lms.core.mail import external_url, queue_mail
 from lms.core.storage import storage
@@ -322,10 +325,100 @@ def colleagues_for(ticket: Ticket, expert: User) -> list[User]:
 # --- the FAQ -----------------------------------------------------------------------------------------
 
 
-def publish_faq(ticket: Ticket, expert: User, question: str, answer: str) -> FaqEntry:
-    """Publish an answered question, as the expert edited it, in the FAQ of its language."""
+class AlreadyPublished(SupportError):
+    """The question is in the FAQ already (a colleague may have published it a moment ago): `entry` is it."""
+
+    def __init__(self, entry: FaqEntry):
+        super().__init__(_("This question has already been published in the FAQ, perhaps by a colleague just now."))
+        self.entry = entry
+
+
+class NotAnonymous(SupportError):
+    """A text for the FAQ still identifies someone. `problems` says, per field, what was found there;
+    `ordinary_words` lists the parts of names found, which the expert may confirm to be ordinary words."""
+
+    def __init__(self, problems: dict[str, list[str]], ordinary_words: list[str]):
+        super().__init__(" ".join(message for messages in problems.values() for message in messages))
+        self.problems, self.ordinary_words = problems, ordinary_words
+
+
+@dataclass(frozen=True)
+class FaqDraft:
+    question: str
+    answer: str
+    #: What was removed, for the expert to review.
+    removed: list[redaction.Found]
+
+
+def _quoted(texts: list[str]) -> str:
+    unique = list(dict.fromkeys(texts))
+    return format_list([f"“{text}”" for text in unique], locale=str(get_locale() or "en"))
+
+
+def people_of(ticket: Ticket | None, *others: User | None) -> list[User]:
+    """Return the people whom a text about *ticket* must not name: who asked, who answered, and *others*."""
+    people = list(others)
+    if ticket is not None:
+        people += [ticket.requester, ticket.assignee, *(message.author for message in ticket.messages)]
+    return list({person.id: person for person in people if person is not None}.values())
+
+
+def faq_entry_of(ticket: Ticket) -> FaqEntry | None:
+    return db.session.scalar(select(FaqEntry).where(FaqEntry.ticket_id == ticket.id))
+
+
+def faq_draft(ticket: Ticket, expert: User) -> FaqDraft:
+    """Return the question and the last answer with the names, e-mail addresses and phone numbers removed."""
+    answers = [
+        message.body for message in ticket.messages if not message.internal and message.author_id != ticket.requester_id
+    ]
+    names = [person.name for person in people_of(ticket, expert)]
+    question = redaction.redact(ticket.subject, names=names, language=ticket.language)
+    answer = redaction.redact(answers[-1] if answers else "", names=names, language=ticket.language)
+    return FaqDraft(question.text, answer.text, question.found + answer.found)
+
+
+def check_anonymous(people: list[User], *, ordinary_words: bool = False, **texts: str) -> None:
+    """Refuse *texts* (field name -> text) that still contain a name of *people*, an e-mail address or a phone.
+
+    With *ordinary_words*, the expert has confirmed that the parts of names found ("nagy", "Rosa") are ordinary
+    words in this text; full names, e-mail addresses and phone numbers are refused in any case.
+    """
+    names = [person.name for person in people]
+    problems: dict[str, list[str]] = {}
+    words: list[str] = []
+    for field, text in texts.items():
+        found = [
+            item
+            for item in redaction.find(text, names=names)
+            if not (ordinary_words and item.kind == redaction.NAME and not item.whole)
+        ]
+        by_kind = {kind: [item.text for item in found if item.kind == kind] for kind in redaction.KINDS}
+        messages = []
+        if by_kind[redaction.NAME]:
+            messages.append(
+                _("It still names a person of this question: %(found)s.", found=_quoted(by_kind[redaction.NAME]))
+            )
+        if by_kind[redaction.EMAIL]:
+            messages.append(
+                _("It still contains an e-mail address: %(found)s.", found=_quoted(by_kind[redaction.EMAIL]))
+            )
+        if by_kind[redaction.PHONE]:
+            messages.append(_("It still contains a phone number: %(found)s.", found=_quoted(by_kind[redaction.PHONE])))
+        if messages:
+            problems[field] = messages
+        words += [item.text for item in found if item.kind == redaction.NAME and not item.whole]
+    if problems:
+        raise NotAnonymous(problems, list(dict.fromkeys(words)))
+
+
+def publish_faq(ticket: Ticket, expert: User, question: str, answer: str, *, ordinary_words: bool = False) -> FaqEntry:
+    """Publish an answered question, as the expert edited it, in the FAQ of its language: once, and anonymous."""
     if ticket.first_response_at is None:
         raise SupportError(_("Only an answered question can go into the FAQ."))
+    if (existing := faq_entry_of(ticket)) is not None:
+        raise AlreadyPublished(existing)
+    check_anonymous(people_of(ticket, expert), ordinary_words=ordinary_words, question=question, answer=answer)
     entry = FaqEntry(
         ticket_id=ticket.id,
         topic_slug=ticket.topic_slug,
@@ -336,14 +429,58 @@ def publish_faq(ticket: Ticket, expert: User, question: str, answer: str) -> Faq
         author_id=expert.id,
     )
     db.session.add(entry)
-    db.session.flush()
+    try:
+        db.session.flush()
+    except IntegrityError:  # a colleague published it between our check and our insert
+        db.session.rollback()
+        if (existing := faq_entry_of(ticket)) is None:
+            raise
+        raise AlreadyPublished(existing) from None
     log.info("Question %s published in the FAQ by %s", ticket.id, expert.id)
     return entry
 
 
+def may_edit_faq(user: User, entry: FaqEntry) -> bool:
+    """The expert who published the entry, every expert of its topic, and admins."""
+    if not user.is_authenticated:
+        return False
+    if user.has_role(Role.ADMIN) or (entry.author_id is not None and entry.author_id == user.id):
+        return True
+    profile = profile_of(user)
+    return profile is not None and entry.topic_slug in profile.topics
+
+
+def edit_faq(
+    entry: FaqEntry, editor: User, *, question: str, answer: str, topic: Topic, ordinary_words: bool = False
+) -> None:
+    """Change an entry's question, answer and topic; the text must stay anonymous."""
+    check_anonymous(
+        people_of(entry.ticket, editor, entry.author), ordinary_words=ordinary_words, question=question, answer=answer
+    )
+    entry.question, entry.answer, entry.answer_html = question.strip(), answer, markdown.render(answer)
+    entry.topic_slug = topic.slug
+    log.info("FAQ entry %s edited by %s", entry.id, editor.id)
+
+
+def withdraw_faq(entry: FaqEntry, by: User) -> None:
+    """Take the entry out of the public FAQ and the suggestions; it stays for the record and can come back."""
+    entry.withdrawn_at = entry.withdrawn_at or utcnow()
+    log.info("FAQ entry %s withdrawn by %s", entry.id, by.id)
+
+
+def restore_faq(entry: FaqEntry, by: User) -> None:
+    entry.withdrawn_at = None
+    log.info("FAQ entry %s published again by %s", entry.id, by.id)
+
+
 def faq(language: str, text: str = "", topic: str = "", limit: int = 50) -> list[FaqEntry]:
     """Return FAQ entries of *language* matching words of *text* in their question or answer."""
-    query = select(FaqEntry).where(FaqEntry.language == language).order_by(FaqEntry.published_at.desc()).limit(limit)
+    query = (
+        select(FaqEntry)
+        .where(FaqEntry.language == language, FaqEntry.withdrawn_at.is_(None))
+        .order_by(FaqEntry.published_at.desc())
+        .limit(limit)
+    )
     if topic:
         query = query.where(FaqEntry.topic_slug == topic)
     for word in [word for word in text.lower().split() if len(word) > 3][:6]:
@@ -362,6 +499,7 @@ def suggestions(language: str, text: str) -> list[FaqEntry]:
         select(FaqEntry)
         .where(
             FaqEntry.language == language,
+            FaqEntry.withdrawn_at.is_(None),
             or_(*(func.lower(FaqEntry.question).like(f"%{word}%") for word in list(words)[:8])),
         )
         .limit(30)

@@ -6,13 +6,14 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from lms.accounts.models import User
+from lms.core import redaction
 from lms.core.forms import BaseForm, choices
 from lms.core.storage import storage
 from lms.extensions import db
 from lms.i18n import LANGUAGES
 from lms.support import services
 from lms.support.files import FileRefused
-from lms.support.forms import AskForm, CloseForm, FaqForm, HandOverForm, NoteForm, ReplyForm
+from lms.support.forms import AskForm, CloseForm, FaqEditForm, FaqForm, HandOverForm, NoteForm, ReplyForm
 from lms.support.models import FaqEntry, Status, Ticket, Topic
 
 bp = Blueprint("support", __name__, url_prefix="/support", template_folder="templates", static_folder="static")
@@ -126,6 +127,8 @@ def ticket(ticket_id: int):
         reader_language=_language(),
         action_form=BaseForm(),
         Status=Status,
+        faq_entry=(entry := services.faq_entry_of(ticket) if expert else None),
+        faq_editable=entry is not None and services.may_edit_faq(current_user, entry),
     ), 200 if request.method == "GET" else 422
 
 
@@ -182,30 +185,56 @@ def attachment(attachment_id: int):
     return response
 
 
+def _refused(form: FaqForm, error: services.NotAnonymous) -> None:
+    """Show beside each field what still identifies someone, and offer to confirm ordinary words."""
+    for field, messages in error.problems.items():
+        form[field].errors.extend(messages)
+    if error.ordinary_words:
+        form.offer_ordinary_words(error.ordinary_words)
+
+
 @bp.route("/<int:ticket_id>/faq", methods=["GET", "POST"])
 @login_required
 def publish(ticket_id: int):
     ticket = _ticket_or_404(ticket_id)
     if not services.is_expert_for(current_user, ticket):
         abort(403)
-    answers = [
-        message.body for message in ticket.messages if not message.internal and message.author_id != ticket.requester_id
-    ]
-    form = FaqForm(
-        data=None
-        if request.method == "POST"
-        else {"question": ticket.subject, "answer": answers[-1] if answers else ""}
-    )
+    existing = services.faq_entry_of(ticket)
+    if existing is not None and request.method == "GET":
+        flash(_("This question is already in the FAQ."), "info")
+        if existing.withdrawn_at and services.may_edit_faq(current_user, existing):
+            return redirect(url_for("support.edit_faq", entry_id=existing.id))
+        return redirect(url_for("support.faq_entry", entry_id=existing.id))
+    draft = services.faq_draft(ticket, current_user) if request.method == "GET" else None
+    form = FaqForm(data={"question": draft.question, "answer": draft.answer} if draft else None)
+    status = 200
     if form.validate_on_submit():
         try:
-            entry = services.publish_faq(ticket, current_user, form.question.data, form.answer.data)
+            entry = services.publish_faq(
+                ticket, current_user, form.question.data, form.answer.data, ordinary_words=form.ordinary_words.data
+            )
+        except services.AlreadyPublished as error:
+            form.add_error(str(error))
+            existing, status = error.entry, 409
+        except services.NotAnonymous as error:
+            _refused(form, error)
+            status = 422
         except services.SupportError as error:
             form.add_error(str(error))
+            status = 422
         else:
             db.session.commit()
             flash(_("The question is published in the FAQ."), "success")
             return redirect(url_for("support.faq_entry", entry_id=entry.id))
-    return render_template("support/publish.html", ticket=ticket, form=form)
+    elif request.method == "POST":
+        status = 422
+    return render_template(
+        "support/publish.html",
+        ticket=ticket,
+        form=form,
+        removed=redaction.describe(draft.removed) if draft else "",
+        existing=existing,
+    ), status
 
 
 @bp.get("/faq")
@@ -223,6 +252,69 @@ def faq():
 
 @bp.get("/faq/<int:entry_id>")
 def faq_entry(entry_id: int):
-    return render_template(
-        "support/faq_entry.html", entry=db.get_or_404(FaqEntry, entry_id), reader_language=_language()
+    entry = db.get_or_404(FaqEntry, entry_id)
+    editor = services.may_edit_faq(current_user, entry)
+    if entry.withdrawn_at is not None:
+        return render_template("support/faq_withdrawn.html", entry=entry, editor=editor), 410
+    return render_template("support/faq_entry.html", entry=entry, editor=editor, reader_language=_language())
+
+
+def _editable_or_403(entry_id: int) -> FaqEntry:
+    entry = db.get_or_404(FaqEntry, entry_id)
+    if not services.may_edit_faq(current_user, entry):
+        abort(403)
+    return entry
+
+
+@bp.route("/faq/<int:entry_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_faq(entry_id: int):
+    entry = _editable_or_403(entry_id)
+    topics = services.topics()
+    if entry.topic not in topics:
+        topics.append(entry.topic)  # an entry may keep a topic that learners can no longer choose
+    form = FaqEditForm(
+        data={"question": entry.question, "answer": entry.answer, "topic": entry.topic_slug}
+        if request.method == "GET"
+        else None,
+        topics=topics,
+        reader_language=_language(),
     )
+    if form.validate_on_submit():
+        try:
+            services.edit_faq(
+                entry,
+                current_user,
+                question=form.question.data,
+                answer=form.answer.data,
+                topic=db.session.get(Topic, form.topic.data),
+                ordinary_words=form.ordinary_words.data,
+            )
+        except services.NotAnonymous as error:
+            _refused(form, error)
+        else:
+            db.session.commit()
+            flash(_("The FAQ entry is saved."), "success")
+            return redirect(
+                url_for("support.faq_entry" if entry.withdrawn_at is None else "support.edit_faq", entry_id=entry.id)
+            )
+    return render_template(
+        "support/faq_edit.html", entry=entry, form=form, action_form=BaseForm()
+    ), 200 if request.method == "GET" else 422
+
+
+@bp.post("/faq/<int:entry_id>/<any(withdraw, restore):action>")
+@login_required
+def faq_state(entry_id: int, action: str):
+    entry = _editable_or_403(entry_id)
+    if not BaseForm().validate_on_submit():
+        abort(400)
+    if action == "withdraw":
+        services.withdraw_faq(entry, current_user)
+        message = _("The entry is withdrawn: it is no longer in the FAQ or in the suggestions.")
+    else:
+        services.restore_faq(entry, current_user)
+        message = _("The entry is published in the FAQ again.")
+    db.session.commit()
+    flash(message, "success")
+    return redirect(url_for("support.edit_faq", entry_id=entry.id))

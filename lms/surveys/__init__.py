@@ -5,6 +5,7 @@ from flask_babel import lazy_gettext as _l
 from lms import signals
 from lms.core.plugins import MenuEntry, Plugin, connect, with_roles
 from lms.surveys.builder_views import bp
+from lms.surveys.cli import cli
 from lms.surveys.demo import load_demo_survey
 from lms.surveys.handlers import (
     erase_person,
@@ -27,6 +28,7 @@ def init_app(app):
 plugin = Plugin(
     name="surveys",
     blueprint=bp,
+    cli=cli,
     init_app=init_app,
     demo=load_demo_survey,
     requires=("courses",),

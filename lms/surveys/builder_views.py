@@ -330,6 +330,9 @@ def import_responses(survey_id: int):
     survey = _managed_or_404(survey_id)
     upload_form, form = UploadForm(), ImportForm()
     targets = imports.targets(survey, survey.base_language)
+    status = 200
+    if request.method == "GET":
+        imports.expire_uploads()
     if "key" not in request.form and upload_form.validate_on_submit():
         try:
             upload = imports.upload(survey, upload_form.file.data.read())
@@ -345,10 +348,10 @@ def import_responses(survey_id: int):
         try:
             added = imports.import_rows(survey, form.key.data, mapping, form.country.data)
         except imports.UploadError as error:
-            upload_form.file.errors.append(str(error))
+            upload_form.add_error(str(error), "file")
+            status = 410 if isinstance(error, imports.UploadExpired) else 422
         except imports.ImportRowsError as error:
-            header, rows = imports.load_upload(form.key.data)
-            upload = imports.Upload(form.key.data, header, rows[:3], mapping)
+            upload = imports.Upload(form.key.data, error.header, error.rows[:3], mapping)
             return render_template(
                 "surveys/import_map.html",
                 survey=survey,
@@ -361,4 +364,4 @@ def import_responses(survey_id: int):
             db.session.commit()
             flash(ngettext("%(num)d response imported.", "%(num)d responses imported.", added), "success")
             return redirect(url_for("surveys.results", survey_id=survey.id))
-    return render_template("surveys/import.html", survey=survey, form=upload_form)
+    return render_template("surveys/import.html", survey=survey, form=upload_form), status

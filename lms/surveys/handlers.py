@@ -7,10 +7,11 @@ from markupsafe import Markup
 from sqlalchemy import delete, select, update
 
 from lms import signals
+from lms.core import redaction
 from lms.core.mail import external_url
 from lms.extensions import db
-from lms.surveys import services
-from lms.surveys.models import Draft, Participation, Response, Survey
+from lms.surveys import imports, services
+from lms.surveys.models import Answer, Draft, Participation, Response, Survey
 
 
 def invite_to_course_survey(sender, user, course_slug, **kwargs) -> None:
@@ -73,7 +74,14 @@ def personal_data(sender, **kwargs) -> dict:
 
 
 def erase_person(sender, **kwargs) -> None:
-    """Forget that the person took part and their drafts; identified answers stay as anonymous ones."""
+    """Forget that the person took part and their drafts; identified answers stay as anonymous ones. Any written
+    answer that names the person or gives their address is redacted, and pending uploads that name them go."""
     db.session.execute(delete(Participation).where(Participation.user_id == sender.id))
     db.session.execute(delete(Draft).where(Draft.user_id == sender.id))
     db.session.execute(update(Response).where(Response.user_id == sender.id).values(user_id=None, submitted_at=None))
+    written = db.session.scalars(select(Answer).where(Answer.text.is_not(None)).execution_options(yield_per=1000))
+    for answer in [
+        answer for answer in written if redaction.mentions(answer.text, names=[sender.name], emails=[sender.email])
+    ]:
+        answer.text = redaction.forget(answer.text, sender.name, sender.email, answer.language)
+    imports.forget_uploads(sender.name, sender.email)

@@ -2,18 +2,25 @@
 
 import csv
 import io
+import logging
 import re
 import secrets
+import time
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from flask import current_app
 from flask_babel import gettext as _
 
+from lms.core import redaction
+from lms.core.storage import remove_after_commit
 from lms.extensions import db
 from lms.surveys.models import Answer, Kind, Question, Response, Survey
 
+log = logging.getLogger("lms.surveys")
+#: How long an uploaded file waits for its column mapping to be confirmed.
+UPLOAD_LIFETIME = timedelta(hours=24)
 #: The first column's name in the languages Google Forms may export in.
 TIMESTAMP_HEADERS = {
     "timestamp",
@@ -41,6 +48,10 @@ class UploadError(ValueError):
     """The file cannot be read as a Google Forms export."""
 
 
+class UploadExpired(UploadError):
+    """The upload is gone: older than a day, removed with a person's data, or never made."""
+
+
 @dataclass
 class Upload:
     """A CSV waiting for its column mapping to be confirmed."""
@@ -56,6 +67,40 @@ def _folder() -> Path:
     folder = Path(current_app.instance_path) / "imports"
     folder.mkdir(parents=True, exist_ok=True)
     return folder
+
+
+def _expired(path: Path, now: float) -> bool:
+    try:
+        return path.stat().st_mtime < now - UPLOAD_LIFETIME.total_seconds()
+    except FileNotFoundError:
+        return True
+
+
+def expire_uploads() -> int:
+    """Remove the uploads whose mapping was not confirmed within a day; return how many.
+
+    Called whenever someone uploads or opens an import, and by `lms surveys expire-uploads` for a cron.
+    """
+    now, removed = time.time(), 0
+    for path in _folder().glob("*.csv"):
+        if _expired(path, now):
+            path.unlink(missing_ok=True)
+            removed += 1
+    if removed:
+        log.info("%s expired upload(s) of Google Forms files removed", removed)
+    return removed
+
+
+def forget_uploads(name: str, email: str) -> int:
+    """For erasure: remove (once the erasure is committed) every pending upload that names the person."""
+    doomed = [
+        path
+        for path in _folder().glob("*.csv")
+        if redaction.mentions_person(path.read_text(encoding="utf-8", errors="replace"), name, email)
+    ]
+    for path in doomed:
+        remove_after_commit(path)
+    return len(doomed)
 
 
 def _read(text: str) -> tuple[list[str], list[list[str]]]:
@@ -92,7 +137,8 @@ def _normalise(text: str) -> str:
 
 
 def upload(survey: Survey, data: bytes) -> Upload:
-    """Keep an uploaded CSV and suggest a mapping of its columns to the survey's questions by their titles."""
+    """Keep an uploaded CSV (for a day at most) and suggest a mapping of its columns to the questions by title."""
+    expire_uploads()
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -110,9 +156,16 @@ def upload(survey: Survey, data: bytes) -> Upload:
 
 
 def load_upload(key: str) -> tuple[list[str], list[list[str]]]:
-    if not re.fullmatch(r"[A-Za-z0-9_-]{22}", key) or not (_folder() / f"{key}.csv").exists():
-        raise UploadError(_("The uploaded file has expired. Please upload it again."))
-    return _read((_folder() / f"{key}.csv").read_text(encoding="utf-8"))
+    """Return the header and rows of a pending upload, or refuse a key that is unknown or expired."""
+    expire_uploads()
+    path = _folder() / f"{key}.csv"
+    try:
+        if not re.fullmatch(r"[A-Za-z0-9_-]{22}", key) or _expired(path, time.time()):
+            raise FileNotFoundError(key)
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise UploadExpired(_("The uploaded file has expired. Please upload it again.")) from None
+    return _read(text)
 
 
 def _day(value: str) -> date:
@@ -217,7 +270,7 @@ def import_rows(survey: Survey, key: str, mapping: dict[int, str], country: str)
         except (ValueError, IndexError, KeyError) as error:
             errors.append(_("Line %(line)s: %(problem)s", line=line, problem=str(error)))
     if errors:
-        raise ImportRowsError(errors)
+        raise ImportRowsError(errors, header, rows)
     db.session.add_all(responses)
     survey.response_count += len(responses)
     db.session.flush()
@@ -226,8 +279,8 @@ def import_rows(survey: Survey, key: str, mapping: dict[int, str], country: str)
 
 
 class ImportRowsError(ValueError):
-    """Some rows are wrong; nothing was imported. `problems` lists them by line."""
+    """Some rows are wrong; nothing was imported. `problems` lists them by line; `header` and `rows` are the file's."""
 
-    def __init__(self, problems: list[str]):
+    def __init__(self, problems: list[str], header: list[str], rows: list[list[str]]):
         super().__init__("; ".join(problems))
-        self.problems = problems
+        self.problems, self.header, self.rows = problems, header, rows

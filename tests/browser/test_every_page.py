@@ -56,6 +56,9 @@ PAGES = {
         "/certificates/manage",
         "/certificates/manage/{code}/revoke",
     ],
+    "expert.media@clarinet.example": [
+        "/support/faq/{faq}/edit",
+    ],
     "admin@clarinet.example": [
         "/accounts/admin/users",
         "/accounts/admin/users/{learner}",

@@ -90,3 +90,37 @@ def test_links_can_be_built_outside_a_request(app_ctx):
     assert external_url("accounts.join", token="abc") == "http://127.0.0.1:5000/accounts/join/abc"
     app_ctx.config["BASE_URL"] = "https://learn.example.eu"
     assert external_url("accounts.join", token="abc") == "https://learn.example.eu/accounts/join/abc"
+
+
+def test_forgetting_a_person_deletes_the_mail_to_them_and_redacts_the_mail_about_them(app_ctx):
+    from lms.core.mail import forget_person
+
+    db.session.add_all(
+        [
+            OutboxMessage(recipient="Maria@Burgas.example", subject="Choose a new password", body="A link."),
+            OutboxMessage(recipient="maria@burgas.example", subject="You are invited", body="Join us."),
+            OutboxMessage(
+                recipient="expert@example.eu",
+                subject="New question from Мария Иванова",
+                body="Hello Eleni,\n\nМария (maria@burgas.example) asked about posters.",
+                last_error="550 no such user maria@burgas.example",
+            ),
+            OutboxMessage(recipient="ivan@burgas.example", subject="Welcome", body="Hello Ivan."),
+        ]
+    )
+    db.session.flush()
+
+    forget_person("Мария Иванова", "maria@burgas.example")
+
+    left = db.session.execute(select(OutboxMessage.recipient, OutboxMessage.subject, OutboxMessage.body)).all()
+    assert sorted(left) == [
+        (
+            "expert@example.eu",
+            "New question from [name removed]",
+            "Hello Eleni,\n\n[name removed] ([e-mail removed]) asked about posters.",
+        ),
+        ("ivan@burgas.example", "Welcome", "Hello Ivan."),
+    ]
+    assert db.session.scalar(select(OutboxMessage.last_error).where(OutboxMessage.last_error.is_not(None))) == (
+        "550 no such user [e-mail removed]"
+    )

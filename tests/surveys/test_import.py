@@ -1,7 +1,10 @@
 """Importing a Google Forms responses CSV: columns matched by title, every row checked, all or nothing."""
 
 import io
+import os
 import re
+import time
+from pathlib import Path
 
 from sqlalchemy import select
 
@@ -93,3 +96,59 @@ def test_an_export_from_a_form_in_another_language_is_recognised(client, trainer
     )
 
     assert "Match the columns" in page.get_data(as_text=True)
+
+
+def pending_uploads(app) -> list:
+    folder = Path(app.instance_path) / "imports"
+    return sorted(folder.glob("*.csv")) if folder.exists() else []
+
+
+def age(path: Path, hours: float) -> None:
+    then = time.time() - hours * 3600
+    os.utime(path, (then, then))
+
+
+def test_an_upload_expires_after_a_day_when_someone_uploads_or_opens_an_import(app, client, trainer, evaluation):
+    client.sign_in("trainer@example.eu")
+    upload(client, evaluation, GOOGLE_CSV)
+    [first] = pending_uploads(app)
+    age(first, 25)
+
+    upload(client, evaluation, GOOGLE_CSV)
+
+    [second] = pending_uploads(app)
+    assert second != first
+    age(second, 23)
+    client.get(f"/surveys/{evaluation}/import")
+    assert pending_uploads(app) == [second]
+    age(second, 24.5)
+    client.get(f"/surveys/{evaluation}/import")
+    assert pending_uploads(app) == []
+
+
+def test_the_mapping_of_an_expired_upload_says_so_and_offers_to_upload_again(app, client, trainer, evaluation):
+    client.sign_in("trainer@example.eu")
+    page = upload(client, evaluation, GOOGLE_CSV).get_data(as_text=True)
+    [pending] = pending_uploads(app)
+    age(pending, 25)
+
+    response = confirm(client, evaluation, page)
+
+    assert response.status_code == 410
+    html = response.get_data(as_text=True)
+    assert "The uploaded file has expired. Please upload it again." in html and 'type="file"' in html
+    with app.app_context():
+        assert db.session.scalar(select(Response.id)) is None
+
+
+def test_lms_surveys_expire_uploads_removes_what_is_older_than_a_day(app, client, trainer, evaluation, runner):
+    client.sign_in("trainer@example.eu")
+    for _ in range(3):
+        upload(client, evaluation, GOOGLE_CSV)
+    old, *young = pending_uploads(app)
+    age(old, 30)
+
+    result = runner.invoke(args=["surveys", "expire-uploads"])
+
+    assert result.exit_code == 0 and result.output == "1 expired upload(s) removed.\n"
+    assert pending_uploads(app) == sorted(young)
