@@ -81,6 +81,7 @@ def test_answers_written_before_they_were_numbered_keep_their_values_and_order(e
         stored = db.session.execute(
             text("SELECT response_id, position, number, text FROM surveys_answers ORDER BY response_id, position")
         ).all()
+        db.session.remove()
         db.engine.dispose()
 
     assert [tuple(row) for row in stored] == [
