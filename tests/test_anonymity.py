@@ -317,17 +317,34 @@ def test_an_access_code_works_once_and_its_mark_tells_nothing(app, client, train
         assert not any(code.replace("-", "") in " ".join(stored) for code in codes)  # only hashes
 
 
-def test_the_open_link_limits_answers_per_address(app, evaluation, answers):
+def test_the_open_link_limits_answers_per_address_but_not_people_who_sign_in(
+    app, make_app, evaluation, answers, create_user
+):
     app.config["SURVEY_RATE_LIMIT"] = "2 per hour"
     with app.app_context():
         token = db.session.get(Survey, evaluation).token
+    create_user("ana@example.si")
+    learner = app.test_client()
+    learner.sign_in("ana@example.si")
+    data = {**answers(evaluation), "country": "SI"}
 
-    statuses = [
-        app.test_client().submit(f"/surveys/s/{token}", {**answers(evaluation), "country": "SI"}).status_code
-        for _ in range(3)
-    ]
+    statuses = [app.test_client().submit(f"/surveys/s/{token}", data).status_code for _ in range(3)]
+    signed_in = learner.submit(f"/surveys/s/{token}", data).status_code
 
-    assert statuses == [200, 200, 429]
+    assert statuses == [200, 200, 429] and signed_in == 200
+
+
+def test_behind_a_proxy_each_forwarded_address_has_its_own_limit(make_app, evaluation, answers):
+    proxied = make_app(PROXIES=1, SURVEY_RATE_LIMIT="1 per hour")
+    with proxied.app_context():
+        token = db.session.get(Survey, evaluation).token
+    data = {**answers(evaluation), "country": "SI"}
+
+    def send(address):
+        client = proxied.test_client()
+        return client.submit(f"/surveys/s/{token}", data, headers={"X-Forwarded-For": address}).status_code
+
+    assert [send("203.0.113.7"), send("203.0.113.8"), send("203.0.113.7")] == [200, 200, 429]
 
 
 def test_guessing_access_codes_is_limited_per_address_but_valid_codes_are_not(app, evaluation):
@@ -343,3 +360,36 @@ def test_guessing_access_codes_is_limited_per_address_but_valid_codes_are_not(ap
     guesses = [visitor.get(f"/surveys/s/{token}?code=AAAA-BBBB-CC{n}{n}").status_code for n in range(2, 5)]
 
     assert valid == [200] * 4 and guesses == [422, 422, 429]
+
+
+def test_settings_cannot_count_answers_or_mix_identified_ones_into_anonymous_figures(
+    app, survey, trainer, trainer_client, answers, create_user
+):
+    settings = {"title": "Evaluation", "anonymous": "y", "course": "local-voices"}
+    with app.app_context():
+        db.session.get(Survey, survey).response_limit = 500  # set before anyone answered
+        db.session.commit()
+    probing = trainer_client.submit(f"/surveys/{survey}/edit", {**settings, "response_limit": "30"})
+    raised = trainer_client.submit(f"/surveys/{survey}/edit", {**settings, "response_limit": "1000"})
+    lowered = trainer_client.submit(f"/surveys/{survey}/edit", {**settings, "response_limit": "999"})
+    with app.app_context():
+        identified = services.duplicate(db.session.get(Survey, survey), db.session.get(User, trainer))
+        identified.anonymous, identified.published, copy_id = False, True, identified.id
+        token = identified.token
+        db.session.commit()
+    create_user("ana@example.si")
+    learner = app.test_client()
+    learner.sign_in("ana@example.si")
+    answered = learner.submit(f"/surveys/s/{token}", {**answers(copy_id), "country": "SI"})
+    made_anonymous = trainer_client.submit(
+        f"/surveys/{copy_id}/edit", {"title": "Copy", "anonymous": "y", "course": ""}
+    )
+
+    # Lowering a limit until the survey fills up would count the answers, waiting and hidden ones included.
+    assert "can only be raised or removed" in probing.get_data(as_text=True)
+    assert "can only be raised" not in raised.get_data(as_text=True)
+    assert "can only be raised or removed" in lowered.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(Survey, survey).response_limit == 1000
+    assert answered.status_code == 200
+    assert "cannot become anonymous" in made_anonymous.get_data(as_text=True)

@@ -226,6 +226,9 @@ def test_a_refused_answer_leaves_nothing_half_written(app, admin):
         "/outbox/{huge}",
         "/dashboards/answers?survey={huge}&question={huge}",
         "/dashboards/?survey={huge}",
+        "/dashboards/?to=9999-12&from=0001-01",
+        "/dashboards/months.csv?survey=1&to=9999-12",
+        "/dashboards/answers?survey=1&to=9999-12",
     ],
 )
 def test_huge_ids_are_not_found_rather_than_errors(admin, path):

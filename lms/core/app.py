@@ -7,6 +7,7 @@ from pathlib import Path
 from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.exc import DBAPIError
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from lms import i18n
@@ -36,6 +37,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.update(test_config or {})
     settings.finish(app.config, app.instance_path, i18n.LANGUAGES)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    if app.config["PROXIES"]:
+        # Behind a TLS terminator or load balancer, the visitor's address is the one the proxies forwarded:
+        # rate limits per address would otherwise count every visitor as one.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXIES"], x_proto=app.config["PROXIES"])
 
     app.url_map.converters["int"] = BoundedInteger
     _init_extensions(app)

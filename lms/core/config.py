@@ -42,6 +42,8 @@ DEFAULTS: dict[str, object] = {
     #: "starttls", "ssl" or "none".
     "MAIL_SECURITY": "starttls",
     "MAIL_SENDER": "Clarinet LMS <no-reply@localhost>",
+    #: How many reverse proxies (TLS terminator, load balancer) stand in front and forward the visitor's address.
+    "PROXIES": 0,
     #: memory:// for one host; redis://host:6379/0 when several hosts serve.
     "RATELIMIT_STORAGE_URI": "memory://",
     "RATELIMIT_ENABLED": True,
@@ -137,6 +139,8 @@ def finish(config: dict, instance_path: str, languages: dict) -> None:
         raise ConfigError(f"{PREFIX}DEFAULT_LANGUAGE must be one of {', '.join(languages)}.")
     if config["MAIL_SECURITY"] not in ("starttls", "ssl", "none"):
         raise ConfigError(f"{PREFIX}MAIL_SECURITY must be starttls, ssl or none.")
+    if config["PROXIES"] < 0:
+        raise ConfigError(f"{PREFIX}PROXIES must be 0 or more.")
     if config["SURVEY_MIN_GROUP"] < 2:
         raise ConfigError(f"{PREFIX}SURVEY_MIN_GROUP must be 2 or more: a group of one is one person.")
     if config["BASE_URL"].endswith("/"):

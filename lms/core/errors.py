@@ -38,7 +38,7 @@ MESSAGES = {
     413: (_l("File too large"), _l("What you sent is larger than the platform accepts. Please send a smaller file.")),
     429: (
         _l("Too many attempts"),
-        _l("You have tried this too often in a short time. Please wait a few minutes and try again."),
+        _l("You have tried this too often in a short time. Please wait a while and try again later."),
     ),
     500: (
         _l("Something went wrong"),

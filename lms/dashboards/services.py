@@ -44,10 +44,12 @@ class Filters:
 
 
 def _month(text: str | None) -> date | None:
+    """Read a month (YYYY-MM) of this century; anything else is no filter."""
     try:
-        return date.fromisoformat(f"{text}-01") if text else None
+        day = date.fromisoformat(f"{text}-01") if text else None
     except ValueError:
         return None
+    return day if day and 2000 <= day.year <= 2099 else None
 
 
 def _next_month(day: date) -> date:

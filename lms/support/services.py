@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from lms import signals
 from lms.accounts.models import Role, User
 from lms.core import markdown, redaction
-from lms.core.disclosure import minimum_group
+from lms.core.disclosure import blocks, minimum_group
 from lms.core.mail import external_url, queue_mail
 from lms.core.storage import storage
 from lms.core.time import utcnow
@@ -519,10 +519,20 @@ class Figures:
     helpful_share: float | None
 
 
+def _verdicts_shown(rows) -> list[bool]:
+    """Return the verdicts of the complete blocks among (created, first, closed, paused, helpful) rows."""
+    given = [(closed.date(), helpful) for _c, _f, closed, _p, helpful in rows if helpful is not None and closed]
+    complete = blocks([(None, day, "", 1) for day, _helpful in given], minimum_group(), utcnow().date())
+    last = max((block.last for block in complete), default=None)
+    return [helpful for day, helpful in given if last is not None and day <= last]
+
+
 def figures(by: str, countries: set[str] | None = None) -> list[Figures]:
     """Return volume, median times and the share of helpful answers per country, topic or expert.
 
-    The helpful share is the learners' verdict: it is shown only where at least k learners gave one.
+    The helpful share is the learners' verdict: it counts whole blocks of at least k verdicts, from days
+    that are over (`lms.core.disclosure.blocks`), so that neither one figure nor the change from one day to the
+    next tells one learner's verdict.
     """
     column = {"country": Ticket.country, "topic": Ticket.topic_slug, "expert": Ticket.assignee_id}[by]
     query = select(
@@ -539,14 +549,14 @@ def figures(by: str, countries: set[str] | None = None) -> list[Figures]:
         resolutions = [
             ((closed - created).total_seconds() - paused) / 3600 for created, _f, closed, paused, _h in rows if closed
         ]
-        verdicts = [helpful for *_rest, helpful in rows if helpful is not None]
+        verdicts = _verdicts_shown(rows)
         result.append(
             Figures(
                 group,
                 len(rows),
                 round(statistics.median(firsts), 1) if firsts else None,
                 round(statistics.median(resolutions), 1) if resolutions else None,
-                round(100 * sum(verdicts) / len(verdicts)) if len(verdicts) >= minimum_group() else None,
+                round(100 * sum(verdicts) / len(verdicts)) if verdicts else None,
             )
         )
     return result

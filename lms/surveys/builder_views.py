@@ -8,7 +8,7 @@ from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from lms.accounts.access import roles_required
+from lms.accounts.access import country_scope, roles_required
 from lms.accounts.models import Role
 from lms.core.forms import choices
 from lms.core.mail import external_url
@@ -328,9 +328,8 @@ def issue_codes(survey_id: int):
 @manage
 def import_responses(survey_id: int):
     survey = _managed_or_404(survey_id)
-    upload_form, form = UploadForm(), ImportForm()
+    upload_form, form = UploadForm(), ImportForm(countries=country_scope(current_user))
     targets = imports.targets(survey, survey.base_language)
-    status = 200
     if request.method == "GET":
         imports.expire_uploads()
     if "key" not in request.form and upload_form.validate_on_submit():
@@ -343,25 +342,29 @@ def import_responses(survey_id: int):
             return render_template(
                 "surveys/import_map.html", survey=survey, upload=upload, form=form, targets=targets, problems=[]
             )
-    if "key" in request.form and form.validate_on_submit():
+    if "key" in request.form:
         mapping = {int(name[1:]): value for name, value in request.form.items() if re.fullmatch(r"c\d+", name)}
         try:
-            added = imports.import_rows(survey, form.key.data, mapping, form.country.data)
+            if form.validate_on_submit():
+                added = imports.import_rows(survey, form.key.data, mapping, form.country.data)
+                db.session.commit()
+                flash(ngettext("%(num)d response imported.", "%(num)d responses imported.", added), "success")
+                return redirect(url_for("surveys.results", survey_id=survey.id))
+            header, rows = imports.load_upload(form.key.data or "")
+            problems = []
         except imports.UploadError as error:
             upload_form.add_error(str(error), "file")
             status = 410 if isinstance(error, imports.UploadExpired) else 422
+            return render_template("surveys/import.html", survey=survey, form=upload_form), status
         except imports.ImportRowsError as error:
-            upload = imports.Upload(form.key.data, error.header, error.rows[:3], mapping)
-            return render_template(
-                "surveys/import_map.html",
-                survey=survey,
-                upload=upload,
-                form=form,
-                targets=targets,
-                problems=error.problems,
-            ), 422
-        else:
-            db.session.commit()
-            flash(ngettext("%(num)d response imported.", "%(num)d responses imported.", added), "success")
-            return redirect(url_for("surveys.results", survey_id=survey.id))
-    return render_template("surveys/import.html", survey=survey, form=upload_form), status
+            header, rows, problems = error.header, error.rows, error.problems
+        upload = imports.Upload(form.key.data, header, rows[:3], mapping)
+        return render_template(
+            "surveys/import_map.html",
+            survey=survey,
+            upload=upload,
+            form=form,
+            targets=targets,
+            problems=problems,
+        ), 422
+    return render_template("surveys/import.html", survey=survey, form=upload_form)

@@ -101,7 +101,7 @@ def answer_form(survey: Survey, language: str, *, ask_country: bool, formdata=No
             _l("Your country"),
             choices=choices([("", _l("Choose…"))] + country_choices()),
             validators=[InputRequired(message=_l("Please choose your country."))],
-            description=_l("Answers are compared per country; nothing else identifies you."),
+            description=_l("Answers are counted per country, and shown only in groups of several people."),
         )
     return AnswerForm(formdata=formdata)
 
@@ -256,6 +256,8 @@ class ImportForm(BaseForm):
         _l("Country of these answers"), validators=[InputRequired(message=_l("Please choose the country."))]
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, countries: frozenset[str] | None = None, **kwargs):
+        """Offer the countries of the importer's scope (None: every country)."""
         super().__init__(*args, **kwargs)
-        self.country.choices = choices([("", _l("Choose…"))] + country_choices())
+        offered = [(code, name) for code, name in country_choices() if countries is None or code in countries]
+        self.country.choices = choices([("", _l("Choose…"))] + offered)

@@ -12,9 +12,11 @@ from pathlib import Path
 
 from flask import current_app
 from flask_babel import gettext as _
+from sqlalchemy import select
 
 from lms.core import redaction
 from lms.core.storage import remove_after_commit
+from lms.core.time import utcnow
 from lms.extensions import db
 from lms.surveys.models import Answer, Kind, Question, Response, Survey
 
@@ -34,6 +36,8 @@ TIMESTAMP_HEADERS = {
 }
 SKIPPED = TIMESTAMP_HEADERS | {"email address", "score"}
 IGNORE = ""
+#: Imported answers are dated from this day to today.
+EARLIEST_DAY = date(2000, 1, 1)
 TIMESTAMP_FORMATS = (
     "%Y/%m/%d %I:%M:%S %p",
     "%Y/%m/%d %H:%M:%S",
@@ -91,6 +95,19 @@ def expire_uploads() -> int:
     return removed
 
 
+#: When this process last looked for expired uploads (see `expire_now_and_then`).
+_last_expiry = 0.0
+EXPIRY_INTERVAL = 600
+
+
+def expire_now_and_then() -> None:
+    """Look for expired uploads at most every ten minutes, before any request: they go on their own."""
+    global _last_expiry
+    if time.time() - _last_expiry >= EXPIRY_INTERVAL:
+        _last_expiry = time.time()
+        expire_uploads()
+
+
 def forget_uploads(name: str, email: str) -> int:
     """For erasure: remove (once the erasure is committed) every pending upload that names the person."""
     doomed = [
@@ -136,9 +153,26 @@ def _normalise(text: str) -> str:
     return " ".join(text.split()).casefold()
 
 
+def check_importable(survey: Survey) -> None:
+    """Refuse to mix imported answers with answers given here, in an anonymous survey.
+
+    Whoever imports knows every imported row and chooses its date: mixed with answers given through the
+    platform, k − 1 known rows around one real answer would make a group of k that shows that one answer.
+    """
+    given_here = select(Response.id).where(Response.survey_id == survey.id, Response.source != "import").limit(1)
+    if survey.anonymous and db.session.scalar(given_here) is not None:
+        raise UploadError(
+            _(
+                "People have answered this anonymous survey here, so answers from Google Forms cannot be added "
+                "to it. Import them into a copy of the survey."
+            )
+        )
+
+
 def upload(survey: Survey, data: bytes) -> Upload:
     """Keep an uploaded CSV (for a day at most) and suggest a mapping of its columns to the questions by title."""
     expire_uploads()
+    check_importable(survey)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -237,15 +271,20 @@ def _values(question: Question, row: str | None, cell: str) -> list[dict]:
 
 def import_rows(survey: Survey, key: str, mapping: dict[int, str], country: str) -> int:
     """Check every row of the upload, then store them all as responses (or none); return how many."""
+    check_importable(survey)
     header, rows = load_upload(key)
     questions = {str(question.id): question for question in survey.questions}
     errors, responses = [], []
+    today = utcnow().date()
     for line, cells in enumerate(rows, start=2):
         try:
+            day = _day(cells[0])
+            if not EARLIEST_DAY <= day <= today:
+                raise ValueError(_("the date %(day)s lies in the future or before 2000", day=day.isoformat()))
             response = Response(
                 id=secrets.token_hex(16),
                 survey_id=survey.id,
-                submitted_on=_day(cells[0]),
+                submitted_on=day,
                 language=survey.base_language,
                 country=country,
                 source="import",
@@ -273,6 +312,9 @@ def import_rows(survey: Survey, key: str, mapping: dict[int, str], country: str)
         raise ImportRowsError(errors, header, rows)
     db.session.add_all(responses)
     survey.response_count += len(responses)
+    if survey.anonymous:
+        # From now on it holds imported answers: it takes none through the platform (see check_importable).
+        survey.closes_at = min(survey.closes_at or utcnow(), utcnow())
     db.session.flush()
     (_folder() / f"{key}.csv").unlink(missing_ok=True)
     return len(responses)

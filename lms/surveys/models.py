@@ -3,7 +3,8 @@
 Anonymous surveys keep *that* someone answered (Participation, LinkSubmission) apart from *what*
 was answered (Response, Answer): no key, time or sequence links the two. Responses have random
 keys, answers are numbered within their response, and in SQLite these tables have no hidden
-rowid, so that nothing in the file records the order in which people answered.
+rowid, so that no key records the order in which people answered (the pages of a file still may:
+see the README's limits of anonymity).
 """
 
 import enum

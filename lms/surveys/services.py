@@ -460,6 +460,30 @@ def update_settings(
     """Change a survey's settings; anonymity cannot be switched off once answers exist."""
     if survey.anonymous and not anonymous and has_responses(survey):
         raise SurveyError(_("This survey has anonymous answers, so it must stay anonymous."))
+    if anonymous and not survey.anonymous and has_responses(survey):
+        raise SurveyError(
+            _(
+                "People answered this survey with their names, so it cannot become anonymous: their answers would "
+                "be counted with the anonymous ones. Make a copy and choose “Anonymous” there."
+            )
+        )
+    lowered = response_limit is not None and (survey.response_limit is None or response_limit < survey.response_limit)
+    if survey.anonymous and lowered and has_responses(survey):
+        raise SurveyError(
+            _(
+                "People have answered, so the limit of answers can only be raised or removed: a lower one would "
+                "tell, by the survey filling up, how many have answered."
+            )
+        )
+    imported = select(Response.id).where(Response.survey_id == survey.id, Response.source == "import").limit(1)
+    reopening = closes_at is None or closes_at > utcnow()
+    if anonymous and reopening and db.session.scalar(imported) is not None:
+        raise SurveyError(
+            _(
+                "This anonymous survey holds answers imported from Google Forms, so it stays closed: new answers "
+                "could be singled out among the imported ones. Make a copy to collect new answers."
+            )
+        )
     if opens_at and closes_at and closes_at <= opens_at:
         raise SurveyError(_("The closing date must come after the opening date."))
     texts = dict(survey.texts)

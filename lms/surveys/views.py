@@ -44,9 +44,11 @@ def _managed_or_404(survey_id: int) -> Survey:
 @roles_required(Role.ADMIN, Role.TRAINER)
 def index():
     form = TemplateForm()
-    form.course.choices = choices([("", _("No course"))] + courses.course_choices(str(get_locale())))
+    offered = courses.course_choices(str(get_locale()))
+    form.course.choices = choices([("", _("No course"))] + offered)
     return render_template(
         "surveys/index.html",
+        course_titles=dict(offered),
         surveys=(surveys := services.surveys_for(current_user)),
         shown=shown_totals(surveys, View(countries=country_scope(current_user))),
         form=form,
@@ -96,7 +98,13 @@ def answer_limit() -> str:
 @bp.route("/s/<token>", methods=["GET", "POST"])
 # Per address: answers accepted through the open link (one person clearing cookies to answer again),
 # and wrong access codes (guessing); people who sign in or bring a valid code are not counted.
-@limiter.limit(answer_limit, methods=["POST"], scope="survey-answers", deduct_when=lambda _r: g.get("by_link", False))
+@limiter.limit(
+    answer_limit,
+    methods=["POST"],
+    scope="survey-answers",
+    deduct_when=lambda _response: g.get("by_link", False),
+    exempt_when=lambda: current_user.is_authenticated or "code" in request.form,
+)
 @limiter.limit(answer_limit, scope="survey-codes", deduct_when=lambda _response: g.get("wrong_code", False))
 def answer(token: str):
     survey = services.by_token(token) or abort(404)

@@ -3,6 +3,7 @@
 import io
 import re
 import threading
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -189,7 +190,6 @@ def test_two_experts_taking_at_once_have_one_winner(app, people):
 
 
 def test_the_clock_pauses_while_waiting_for_the_learner(app, people):
-    from datetime import timedelta
 
     maria = signed_in(app, "maria@burgas.example")
     ticket_id = int(ask(maria).headers["Location"].rsplit("/", 1)[1])
@@ -205,16 +205,22 @@ def test_the_clock_pauses_while_waiting_for_the_learner(app, people):
         assert not before.overdue and after.resolution_due > ticket.created_at + timedelta(hours=72 + 29)
 
 
-def test_figures_per_country_topic_and_expert(app, people):
+def _closed_tickets(app, people, verdicts, days_ago):
+    """Questions of Maria, answered and closed with each verdict, *days_ago* days ago."""
     maria = signed_in(app, "maria@burgas.example")
-    for _ in range(2):
+    for helpful in verdicts:
         ticket_id = int(ask(maria).headers["Location"].rsplit("/", 1)[1])
         with app.app_context():
             ticket, expert = db.session.get(Ticket, ticket_id), db.session.get(User, people["expert"])
             services.take(ticket, expert)
             services.reply(ticket, expert, "Here is how.")
-            services.close(ticket, db.session.get(User, people["maria"]), helpful=ticket_id % 2 == 0)
+            services.close(ticket, db.session.get(User, people["maria"]), helpful=helpful)
+            ticket.closed_at -= timedelta(days=days_ago)
             db.session.commit()
+
+
+def test_figures_per_country_topic_and_expert(app, people):
+    _closed_tickets(app, people, [True, False], days_ago=1)
 
     with app.app_context():
         [by_country] = services.figures("country")
@@ -225,6 +231,22 @@ def test_figures_per_country_topic_and_expert(app, people):
     assert (by_country.group, by_country.questions, by_country.helpful_share) == ("BG", 2, None)
     assert with_two.helpful_share == 50
     assert by_country.median_first_response_hours is not None and by_expert.group == people["expert"]
+
+
+def test_one_more_verdict_does_not_change_the_helpful_share_until_k_more_are_in(app, people):
+    _closed_tickets(app, people, [True, True, True, True, False], days_ago=2)
+    with app.app_context():
+        [before] = services.figures("country")
+
+    _closed_tickets(app, people, [False], days_ago=0)
+    with app.app_context():
+        [today] = services.figures("country")
+        for ticket in db.session.scalars(select(Ticket)):
+            ticket.closed_at -= timedelta(days=1)
+        [tomorrow] = services.figures("country")
+
+    # Yesterday's five give 80 %; the sixth verdict, alone, would be read off the change: it waits for four more.
+    assert before.helpful_share == today.helpful_share == tomorrow.helpful_share == 80
 
 
 def test_an_admin_sets_which_topics_and_languages_an_expert_answers(app, client, people, create_user):

@@ -9,6 +9,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from lms.extensions import db
+from lms.surveys import imports
 from lms.surveys.models import Answer, Response, Survey
 
 GOOGLE_CSV = """Timestamp,Email Address,The training was relevant to my daily work.,\
@@ -30,7 +31,7 @@ def upload(client, survey_id: int, text: str):
     )
 
 
-def confirm(client, survey_id: int, page: str, country: str = "IT"):
+def confirm(client, survey_id: int, page: str, country: str = "SI"):
     key = re.search(r'name="key" type="hidden" value="([^"]+)"', page).group(1)
     mapping = {
         name: value
@@ -152,3 +153,59 @@ def test_lms_surveys_expire_uploads_removes_what_is_older_than_a_day(app, client
 
     assert result.exit_code == 0 and result.output == "1 expired upload(s) removed.\n"
     assert pending_uploads(app) == sorted(young)
+
+
+def test_an_anonymous_survey_never_mixes_imported_answers_with_answers_given_here(
+    app, client, trainer, evaluation, answers
+):
+    with app.app_context():
+        token = db.session.get(Survey, evaluation).token
+    app.test_client().submit(f"/surveys/s/{token}", {**answers(evaluation), "country": "SI"})
+    client.sign_in("trainer@example.eu")
+
+    refused = upload(client, evaluation, GOOGLE_CSV)
+
+    # k − 1 imported rows, whose dates the importer chooses, would single out one real answer.
+    assert refused.status_code == 200 and "Import them into a copy of the survey" in refused.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(Response.id).where(Response.source == "import")) is None
+
+
+def test_an_anonymous_survey_with_imported_answers_takes_no_more_answers_here(app, client, trainer, evaluation):
+    client.sign_in("trainer@example.eu")
+    confirm(client, evaluation, upload(client, evaluation, GOOGLE_CSV).get_data(as_text=True))
+    with app.app_context():
+        token = db.session.get(Survey, evaluation).token
+
+    form = app.test_client().get(f"/surveys/s/{token}")
+    reopened = client.submit(f"/surveys/{evaluation}/edit", {"title": "Evaluation", "anonymous": "y", "course": ""})
+
+    assert form.status_code == 410
+    assert "it stays closed" in reopened.get_data(as_text=True)
+
+
+def test_imports_stay_within_the_trainers_countries_and_dates_that_can_be(client, trainer, evaluation):
+    client.sign_in("trainer@example.eu")
+    page = upload(client, evaluation, GOOGLE_CSV).get_data(as_text=True)
+
+    elsewhere = confirm(client, evaluation, page, country="IT")  # the trainer follows SI, AT, GR and BG
+    future = confirm(
+        client,
+        evaluation,
+        upload(client, evaluation, GOOGLE_CSV.replace("2026-10-10", "2999-10-10")).get_data(as_text=True),
+    )
+
+    assert elsewhere.status_code == 422 and "Not a valid choice" in elsewhere.get_data(as_text=True)
+    assert future.status_code == 422 and "lies in the future or before 2000" in future.get_data(as_text=True)
+
+
+def test_uploads_expire_on_their_own_whatever_page_is_visited(app, client, trainer, evaluation, monkeypatch):
+    client.sign_in("trainer@example.eu")
+    upload(client, evaluation, GOOGLE_CSV)
+    [pending] = pending_uploads(app)
+    age(pending, 25)
+    monkeypatch.setattr(imports, "_last_expiry", 0.0)
+
+    client.get("/courses/")
+
+    assert pending_uploads(app) == []
