@@ -101,6 +101,7 @@ def erase_user(user_id: int):
         return redirect(url_for("accounts.edit_user", user_id=user.id))
     privacy.erase(user, current_user)
     db.session.commit()
+    privacy.flush_erased_pages()
     flash(_("The person's data has been erased."), "success")
     return redirect(url_for("accounts.users"))
 

@@ -98,4 +98,6 @@ def _sqlite_pragmas(connection, _record) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=5000")
+    # Deleted and overwritten rows are zeroed on disk, so an erased person's name is not left in free pages.
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.close()

@@ -191,6 +191,16 @@ def test_an_erased_person_is_found_nowhere(app, staff, trainer, answers, evaluat
         )
     assert not any(Path(app.config["STORAGE_DIR"]).iterdir())
     assert not any((Path(app.instance_path) / "imports").iterdir())
+    assert [trace for trace in TRACES if trace.encode() in database_files(app)] == []
+
+
+def database_files(app) -> bytes:
+    """The bytes of the SQLite database and its write-ahead log, free pages included (empty on PostgreSQL)."""
+    with app.app_context():
+        if db.engine.dialect.name != "sqlite":
+            return b""
+        path = Path(db.engine.url.database)
+    return b"".join(file.read_bytes() for file in (path, path.with_name(path.name + "-wal")) if file.exists())
 
 
 def test_an_erased_experts_answers_stay_without_their_name_and_their_faq_entries_without_them(app, staff, create_user):
