@@ -1,5 +1,6 @@
 """The migrations build exactly the schema that the models describe, and keep the data they change."""
 
+import json
 import secrets
 
 import flask_migrate
@@ -10,6 +11,7 @@ from sqlalchemy import create_engine, text
 
 from lms import create_app
 from lms.extensions import db
+from lms.surveys.models import Question
 from tests.conftest import TEST_DATABASE_URL
 
 
@@ -90,3 +92,68 @@ def test_answers_written_before_they_were_numbered_keep_their_values_and_order(e
         ("b" * 32, 1, 5, None),
         ("b" * 32, 2, None, "Odlično"),
     ]
+
+
+def test_options_answered_before_codes_were_stable_keep_their_answers_and_labels(empty_database):
+    app = create_app({"TESTING": True, "SECRET_KEY": "test", "DATABASE_URL": empty_database})
+    labels = json.dumps(
+        {"en": {"text": "How?", "options": {"o1": "In person", "o2": "Online"}}, "el": {"options": {"o1": "Δια ζώσης"}}}
+    )
+    with app.app_context():
+        flask_migrate.upgrade(revision="394f6d70c734")  # the builder still gave codes by place
+        db.session.execute(
+            text(
+                "INSERT INTO surveys_surveys (id, token, base_language, languages, texts, anonymous, published, "
+                "response_count, required_for_certificate, access_codes, created_at) VALUES (1, 't', 'en', '[\"en\"]', "
+                "'{}', false, true, 1, false, false, '2026-11-01')"
+            )
+        )
+        db.session.execute(text("INSERT INTO surveys_sections (id, survey_id, position, texts) VALUES (1, 1, 1, '{}')"))
+        db.session.execute(
+            text(
+                "INSERT INTO surveys_questions (id, survey_id, section_id, position, code, kind, required, options, "
+                "rows, allow_other, texts) VALUES (1, 1, 1, 1, 'how', 'single', false, '[\"o1\", \"o2\"]', '[]', "
+                "false, :labels)"
+            ),
+            {"labels": labels},
+        )
+        db.session.execute(
+            text(
+                "INSERT INTO surveys_responses (id, survey_id, submitted_on, language, country, source) "
+                "VALUES (:id, 1, '2026-11-02', 'el', 'GR', 'web')"
+            ),
+            {"id": "c" * 32},
+        )
+        db.session.execute(
+            text(
+                "INSERT INTO surveys_answers (response_id, position, survey_id, question_id, option_code, country, "
+                "language, submitted_on) VALUES (:id, 1, 1, 1, 'o2', 'GR', 'el', '2026-11-02')"
+            ),
+            {"id": "c" * 32},
+        )
+        db.session.commit()
+
+        flask_migrate.upgrade()
+        question = db.session.get(Question, 1)
+        found = (question.options, question.retired_options, question.label("options", "o1", "el"))
+        chosen = db.session.scalar(text("SELECT option_code FROM surveys_answers"))
+        db.session.remove()
+        db.engine.dispose()
+
+    assert found == (["o1", "o2"], [], "Δια ζώσης") and chosen == "o2"
+
+
+def test_every_migration_goes_down_and_up_again(empty_database):
+    app = create_app({"TESTING": True, "SECRET_KEY": "test", "DATABASE_URL": empty_database})
+    with app.app_context():
+        flask_migrate.upgrade()
+        flask_migrate.downgrade(revision="base")
+        flask_migrate.upgrade()
+        with db.engine.connect() as connection:
+            differences = compare_metadata(
+                MigrationContext.configure(connection, opts={"compare_type": True}), db.metadata
+            )
+        db.session.remove()
+        db.engine.dispose()
+
+    assert differences == []

@@ -115,6 +115,16 @@ def choice_counts(shown: Release) -> dict[tuple[int, str | None, str | None, str
     }
 
 
+def respondents(shown: Release) -> dict[int, int]:
+    """Count the people who answered each choice question (a multiple choice holds several answers each)."""
+    query = (
+        select(Answer.question_id, func.count(func.distinct(Answer.response_id)))
+        .where(shown.where(Answer), Answer.option_code.isnot(None))
+        .group_by(Answer.question_id)
+    )
+    return dict(db.session.execute(query).all())
+
+
 @dataclass(frozen=True)
 class WrittenAnswer:
     question_id: int

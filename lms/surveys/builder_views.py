@@ -162,6 +162,7 @@ def edit_question(survey_id: int, question_id: int):
         abort(404)
     base = question.texts.get(survey.base_language, {})
     form = QuestionForm(
+        question=question,
         data=None
         if request.method == "POST"
         else {
@@ -169,14 +170,12 @@ def edit_question(survey_id: int, question_id: int):
             "help": base.get("help"),
             "required": question.required,
             "code": question.code,
-            "options": "\n".join(question.label("options", code, survey.base_language) for code in question.options),
-            "rows": "\n".join(question.label("rows", code, survey.base_language) for code in question.rows),
             "allow_other": question.allow_other,
             "scale_min": question.scale_min,
             "scale_max": question.scale_max,
             "low": base.get("low"),
             "high": base.get("high"),
-        }
+        },
     )
     if form.validate_on_submit():
         try:
@@ -186,8 +185,8 @@ def edit_question(survey_id: int, question_id: int):
                 help=form.help.data,
                 required=form.required.data,
                 code=form.code.data,
-                options=form.option_lines(),
-                rows=form.row_lines(),
+                options=form.changes("options"),
+                rows=form.changes("rows"),
                 allow_other=form.allow_other.data,
                 scale_min=form.scale_min.data,
                 scale_max=form.scale_max.data,
@@ -232,16 +231,15 @@ def translate(survey_id: int, language: str):
     if language not in survey.languages or language == survey.base_language:
         abort(404)
     items = [
-        (index, owner, key, code, services.text_of(owner, key, code, survey.base_language))
-        for index, (owner, key, code) in enumerate(services.translatable_texts(survey))
+        (services.text_id(owner, key, code), owner, key, code, services.text_of(owner, key, code, survey.base_language))
+        for owner, key, code in services.translatable_texts(survey)
         if services.text_of(owner, key, code, survey.base_language)
     ]
     if request.method == "POST":
         if not ActionForm().validate_on_submit():
             abort(400)
-        services.save_translation(
-            survey, language, {index: request.form.get(f"t{index}", "")[:5000] for index, *_rest in items}
-        )
+        given = {name: request.form[name][:5000] for name, *_rest in items if name in request.form}
+        services.save_translation(survey, language, given)
         db.session.commit()
         missing = services.missing_translations(survey)[language]
         flash(
@@ -255,7 +253,7 @@ def translate(survey_id: int, language: str):
             "success",
         )
         return redirect(url_for("surveys.translate", survey_id=survey.id, language=language))
-    rows = [(index, base, services.text_of(owner, key, code, language)) for index, owner, key, code, base in items]
+    rows = [(name, base, services.text_of(owner, key, code, language)) for name, owner, key, code, base in items]
     return render_template(
         "surveys/translate.html",
         survey=survey,

@@ -2,14 +2,25 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, DateField, HiddenField, RadioField, SelectField, StringField, TextAreaField
-from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp
+from wtforms import (
+    BooleanField,
+    DateField,
+    FieldList,
+    Form,
+    FormField,
+    HiddenField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
 from lms.accounts.forms import CheckboxesField
-from lms.core.forms import BaseForm, IntegerField, choices, language_choices
+from lms.core.forms import BaseForm, IntegerField, choices, language_choices, text_field
 from lms.i18n import country_choices
 from lms.surveys.models import Kind, Question, Survey
-from lms.surveys.services import MOST_CODES, Value
+from lms.surveys.services import MOST_CODES, ChoiceChanges, Value
 
 AGREE_LABELS = {
     1: _l("Strongly disagree"),
@@ -20,6 +31,9 @@ AGREE_LABELS = {
 }
 TEXT_LIMITS = {Kind.SHORT_TEXT: 300, Kind.LONG_TEXT: 5000}
 ANSWER_REQUIRED = _l("Please answer this question.")
+#: The option code of an “Other” answer, whose text is stored with it.
+OTHER = "other"
+OTHER_LABEL = _l("Other (please say which)")
 
 
 def _required(question: Question, message=ANSWER_REQUIRED):
@@ -54,25 +68,25 @@ def fields_for(question: Question, language: str) -> dict:
                 validators=_required(question),
             )
         }
+    if question.allow_other and kind is not Kind.GRID:
+        options += choices([(OTHER, _l("Other"))]) if kind is not Kind.MULTIPLE else []
+        other = {f"{name}_other": text_field(OTHER_LABEL, 300, _other_said(kind, name))}
+    else:
+        other = {}
     if kind is Kind.SINGLE:
-        return {name: RadioField(label, choices=options, description=help_text, validators=_required(question))}
+        return {name: RadioField(label, choices=options, description=help_text, validators=_required(question))} | other
     if kind is Kind.DROPDOWN:
         blank = choices([("", _l("Choose…"))])
-        return {
-            name: SelectField(label, choices=blank + options, description=help_text, validators=_required(question))
-        }
+        field = SelectField(label, choices=blank + options, description=help_text, validators=_required(question))
+        return {name: field} | other
     if kind is Kind.MULTIPLE:
-        fields = {
-            name: CheckboxesField(
-                label,
-                choices=options,
-                description=help_text,
-                validators=_required(question, _l("Tick at least one answer.")),
-            )
-        }
-        if question.allow_other:
-            fields[f"{name}_other"] = StringField(_l("Other (please say which)"), [Optional(), Length(max=300)])
-        return fields
+        field = CheckboxesField(
+            label,
+            choices=options,
+            description=help_text,
+            validators=_required(question, _l("Tick at least one answer.")),
+        )
+        return {name: field} | other
     if kind is Kind.GRID:
         return {
             f"{name}_{row}": RadioField(
@@ -84,7 +98,18 @@ def fields_for(question: Question, language: str) -> dict:
             for index, row in enumerate(question.rows)
         }
     field_class = TextAreaField if kind is Kind.LONG_TEXT else StringField
-    return {name: field_class(label, [*_required(question), Length(max=TEXT_LIMITS[kind])], description=help_text)}
+    required = [DataRequired(message=ANSWER_REQUIRED)] if question.required else [Optional()]  # spaces are no answer
+    return {name: field_class(label, [*required, Length(max=TEXT_LIMITS[kind])], description=help_text)}
+
+
+def _other_said(kind: Kind, name: str):
+    """Validate the “Other” text box: a single choice of “Other” needs it said which."""
+
+    def check(form, field):
+        if kind is not Kind.MULTIPLE and form[name].data == OTHER and not field.data:
+            raise ValidationError(_l("Please say which."))
+
+    return check
 
 
 def answer_form(survey: Survey, language: str, *, ask_country: bool, formdata=None) -> BaseForm:
@@ -117,19 +142,20 @@ def values_of(form: BaseForm, survey: Survey) -> list[Value]:
                 for row in question.rows
                 if form[f"{name}_{row}"].data
             ]
-        elif kind is Kind.MULTIPLE:
-            values += [Value(question, option=code) for code in form[name].data or []]
-            other = form[f"{name}_other"].data if question.allow_other else None
-            if other:
-                values.append(Value(question, option="other", text=other))
         elif kind.numeric:
             if form[name].data is not None:
                 values.append(Value(question, number=form[name].data))
         elif kind.textual:
-            if form[name].data:
-                values.append(Value(question, text=form[name].data.strip()))
-        elif form[name].data:
-            values.append(Value(question, option=form[name].data))
+            if text := (form[name].data or "").strip():
+                values.append(Value(question, text=text))
+        else:
+            chosen = form[name].data if kind is Kind.MULTIPLE else [form[name].data]
+            other = form[f"{name}_other"].data if question.allow_other else ""
+            if kind is not Kind.MULTIPLE and other and not form[name].data:
+                chosen = [OTHER]  # the box said which: that is choosing “Other”
+            values += [Value(question, option=code) for code in chosen or [] if code and code != OTHER]
+            if other and (kind is Kind.MULTIPLE or OTHER in chosen):
+                values.append(Value(question, option=OTHER, text=other))
     return values
 
 
@@ -214,6 +240,15 @@ class AddQuestionForm(BaseForm):
     )
 
 
+class ChoiceForm(Form):
+    """One option (or grid row) already offered: its text, its place and whether to take it away."""
+
+    code = HiddenField()
+    text = text_field(_l("Text"), 300)
+    place = IntegerField(_l("Place"), [Optional(), NumberRange(min=1, max=999)])
+    remove = BooleanField(_l("Remove"))
+
+
 class QuestionForm(BaseForm):
     text = TextAreaField(_l("Question"), [InputRequired(), Length(max=1000)])
     help = StringField(_l("Help text"), [Length(max=500)], description=_l("Optional: a hint shown under the question."))
@@ -227,19 +262,51 @@ class QuestionForm(BaseForm):
         ],
         description=_l("Names the question's column in exports, e.g. relevance."),
     )
+    current_options = FieldList(FormField(ChoiceForm))
     options = TextAreaField(_l("Answers to choose from"), [Length(max=5000)], description=_l("One per line."))
+    restore_options = CheckboxesField(
+        _l("Retired answers: offer again"), description=_l("The answers already given keep them in the results.")
+    )
+    current_rows = FieldList(FormField(ChoiceForm))
     rows = TextAreaField(_l("Statements (rows of the grid)"), [Length(max=5000)], description=_l("One per line."))
+    restore_rows = CheckboxesField(
+        _l("Retired statements: offer again"), description=_l("The answers already given keep them in the results.")
+    )
     allow_other = BooleanField(_l("Offer an “Other” answer with a text box"))
     scale_min = IntegerField(_l("Scale from"), [Optional(), NumberRange(min=0, max=1)])
     scale_max = IntegerField(_l("Scale to"), [Optional(), NumberRange(min=2, max=10)])
     low = StringField(_l("Label of the lowest value"), [Length(max=100)])
     high = StringField(_l("Label of the highest value"), [Length(max=100)])
 
-    def option_lines(self) -> list[str]:
-        return _lines(self.options.data)
+    def __init__(self, *args, question: Question, **kwargs):
+        """Show the question's current options and rows (one line each) and its retired ones to offer again."""
+        base = question.survey.base_language
+        kwargs["data"] = {
+            **(kwargs.get("data") or {}),
+            "current_options": [
+                {"code": code, "text": question.label("options", code, base)} for code in question.options
+            ],
+            "current_rows": [{"code": code, "text": question.label("rows", code, base)} for code in question.rows],
+        }
+        super().__init__(*args, **kwargs)
+        self.restore_options.choices = [
+            (code, question.label("options", code, base)) for code in question.retired_options
+        ]
+        self.restore_rows.choices = [(code, question.label("rows", code, base)) for code in question.retired_rows]
+        if question.options:
+            self.options.label.text = _l("More answers to choose from")
+        if question.rows:
+            self.rows.label.text = _l("More statements")
 
-    def row_lines(self) -> list[str]:
-        return _lines(self.rows.data)
+    def changes(self, group: str) -> ChoiceChanges:
+        """Return what the builder asked for the options or rows: the current ones by their new place."""
+        entries = list(enumerate(getattr(self, f"current_{group}").entries))
+        entries.sort(key=lambda item: (item[1].form.place.data or item[0] + 1, item[0]))
+        return ChoiceChanges(
+            current=[(entry.form.code.data, entry.form.text.data, entry.form.remove.data) for _index, entry in entries],
+            added=_lines(getattr(self, group).data),
+            restored=getattr(self, f"restore_{group}").data or [],
+        )
 
 
 class UploadForm(BaseForm):

@@ -107,10 +107,14 @@ class Question(db.Model):
     code: Mapped[str] = mapped_column(String(40))
     kind: Mapped[str] = mapped_column(String(20))
     required: Mapped[bool] = mapped_column(default=False)
-    #: Stable codes of the choices (and of the grid's shared scale), in order.
+    #: Codes of the choices offered (and of the grid's shared scale), in order. A code names one option for
+    #: good: reordering and rewording keep it, and it is never given to another option.
     options: Mapped[list[str]] = mapped_column(JSON, default=list)
-    #: Stable codes of a grid's rows, in order.
+    #: Codes of a grid's rows offered, in order.
     rows: Mapped[list[str]] = mapped_column(JSON, default=list)
+    #: Options and rows no longer offered whose answers are kept: results still show them under their labels.
+    retired_options: Mapped[list[str]] = mapped_column(JSON, default=list)
+    retired_rows: Mapped[list[str]] = mapped_column(JSON, default=list)
     allow_other: Mapped[bool] = mapped_column(default=False)
     scale_min: Mapped[int | None]
     scale_max: Mapped[int | None]
@@ -126,6 +130,15 @@ class Question(db.Model):
 
     def text(self, key: str, language: str) -> str:
         return (self.texts.get(language) or {}).get(key) or self.texts[self.survey.base_language].get(key, "")
+
+    @property
+    def all_options(self) -> list[str]:
+        """The options offered, then the retired ones: every code an answer may hold."""
+        return self.options + self.retired_options
+
+    @property
+    def all_rows(self) -> list[str]:
+        return self.rows + self.retired_rows
 
     def label(self, group: str, code: str, language: str) -> str:
         """Return the label of an option or row *code* in *language*, else in the base language."""

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from lms.extensions import db
 from lms.i18n import country_name
 from lms.surveys import api
-from lms.surveys.forms import AGREE_LABELS
+from lms.surveys.forms import AGREE_LABELS, OTHER
 from lms.surveys.models import Answer, Kind, Question, Response, Survey
 from lms.surveys.release import Release
 
@@ -35,10 +35,24 @@ class QuestionSummary:
     texts: list[str] = field(default_factory=list)
 
 
-def _bars(labels: list[tuple[str, str]], counts: dict, question_id: int, row: str | None) -> list[Bar]:
+def _bars(
+    labels: list[tuple[str, str]], counts: dict, question_id: int, row: str | None, people: int | None = None
+) -> list[Bar]:
+    """Bars of each answer and its share of the answers, or of the *people* who answered (several answers each)."""
     found = [(label, counts.get((question_id, row, key), 0)) for key, label in labels]
-    total = sum(count for _label, count in found) or 1
+    total = people or sum(count for _label, count in found) or 1
     return [Bar(label, count, round(100 * count / total, 1)) for label, count in found]
+
+
+def _choices(question: Question, group: str, language: str, counts: dict, row: str | None = None):
+    """(code, label) of the options (or rows) offered, then of the retired ones that answers hold."""
+    offered, place = getattr(question, group), 1 if group == "rows" else 2
+    held = {key[place] for key, count in counts.items() if key[0] == question.id and count}
+    retired = [code for code in getattr(question, f"retired_{group}") if code in held]
+    labels = [(code, question.label(group, code, language)) for code in offered]
+    return labels + [
+        (code, _("%(label)s (no longer offered)", label=question.label(group, code, language))) for code in retired
+    ]
 
 
 def _scale_labels(question: Question, language: str) -> list[tuple[str, str]]:
@@ -67,6 +81,7 @@ def summary(survey: Survey, shown: Release, language: str) -> tuple[int, list[Qu
     if not responses:
         return 0, []
     counts = _pooled_counts(shown)
+    people = api.respondents(shown)
     summaries = []
     for question in survey.questions:
         kind = question.kind_
@@ -83,21 +98,21 @@ def summary(survey: Survey, shown: Release, language: str) -> tuple[int, list[Qu
                 detractors = sum(bar.count for bar in item.bars[:7])
                 item.net_promoter = round(100 * (promoters - detractors) / total)
         elif kind is Kind.GRID:
-            options = [(code, question.label("options", code, language)) for code in question.options]
+            options = _choices(question, "options", language, counts)
             item.grid = [
-                (question.label("rows", row, language), _bars(options, counts, question.id, row))
-                for row in question.rows
+                (label, _bars(options, counts, question.id, row))
+                for row, label in _choices(question, "rows", language, counts)
             ]
         elif kind.choice:
-            options = [(code, question.label("options", code, language)) for code in question.options]
+            options = _choices(question, "options", language, counts)
             if question.allow_other:
-                options.append(("other", _("Other")))
-            item.bars = _bars(options, counts, question.id, None)
+                options.append((OTHER, _("Other")))
+            item.bars = _bars(options, counts, question.id, None, people.get(question.id))
         if kind.textual or question.allow_other:
             written, _total = api.text_answers(shown, question_id=question.id, per_page=200)
             item.texts = [answer.text for answer in written]
-        if item.grid:
-            item.answered = max(sum(bar.count for bar in bars) for _row, bars in item.grid)
+        if kind.choice:
+            item.answered = people.get(question.id, 0)
         else:
             item.answered = sum(bar.count for bar in item.bars) or len(item.texts)
         summaries.append(item)
@@ -130,6 +145,13 @@ def _dated(response: Response, shown: Release) -> tuple[str, str]:
     return block.last.isoformat(), language
 
 
+def _written(question: Question, answer: Answer, language: str) -> str:
+    """An answer as a person reads it: the text written, else the label of the option chosen."""
+    if answer.text or not answer.option_code:
+        return (answer.text or "").strip()
+    return question.label("options", answer.option_code, language)
+
+
 def google_layout(survey: Survey, shown: Release, emails: dict[int, str]) -> list[list]:
     """Rows as Google Forms exports them: Timestamp, (Email Address,) one column per question, then ours."""
     base = survey.base_language
@@ -137,7 +159,7 @@ def google_layout(survey: Survey, shown: Release, emails: dict[int, str]) -> lis
     for question in survey.questions:
         title = question.text("text", base)
         header += (
-            [f"{title} [{question.label('rows', row, base)}]" for row in question.rows]
+            [f"{title} [{question.label('rows', row, base)}]" for row in question.all_rows]
             if question.kind_ is Kind.GRID
             else [title]
         )
@@ -149,35 +171,30 @@ def google_layout(survey: Survey, shown: Release, emails: dict[int, str]) -> lis
         for question in survey.questions:
             given = answers.get(question.id, [])
             if question.kind_ is Kind.GRID:
-                by_row = {answer.row_code: question.label("options", answer.option_code, base) for answer in given}
-                row += [by_row.get(code, "") for code in question.rows]
+                by_row = {answer.row_code: _written(question, answer, base) for answer in given}
+                row += [by_row.get(code, "") for code in question.all_rows]
             elif question.kind_.numeric:
                 row.append(given[0].number if given else "")
             else:
-                row.append(
-                    ", ".join(
-                        answer.text if answer.text else question.label("options", answer.option_code, base)
-                        for answer in given
-                    )
-                )
+                row.append(", ".join(_written(question, answer, base) for answer in given))
         row += [country_name(response.country) if response.country else "", language, response.id]
         rows.append(row)
     return rows
 
 
 def analysis_layout(survey: Survey, shown: Release) -> list[list]:
-    """Rows with stable codes: one column per question, grid row and checkbox option."""
+    """Rows with stable codes: one column per question, grid row and checkbox option, and one for each
+    “Other” text; retired options and rows keep their columns."""
     columns: list[tuple[Question, str | None, str | None]] = []
     for question in survey.questions:
         kind = question.kind_
+        other = [(question, None, OTHER)] if question.allow_other else []
         if kind is Kind.GRID:
-            columns += [(question, row, None) for row in question.rows]
+            columns += [(question, row, None) for row in question.all_rows]
         elif kind is Kind.MULTIPLE:
-            columns += [
-                (question, None, option) for option in question.options + (["other"] if question.allow_other else [])
-            ]
+            columns += [(question, None, option) for option in question.all_options] + other
         else:
-            columns.append((question, None, None))
+            columns += [(question, None, None)] + other
     dated = "group_completed_on" if survey.anonymous else "submitted_on"
     header = ["response_id", dated, "country", "language"] + [
         question.code + (f":{row}" if row else "") + (f":{option}" if option else "")
@@ -191,13 +208,14 @@ def analysis_layout(survey: Survey, shown: Release) -> list[list]:
             given = answers.get(question.id, [])
             if grid_row:
                 row.append(next((answer.option_code for answer in given if answer.row_code == grid_row), ""))
+            elif option == OTHER:
+                row.append(next((answer.text or "" for answer in given if answer.option_code == OTHER), ""))
             elif option:
-                chosen = [answer for answer in given if answer.option_code == option]
-                row.append((chosen[0].text or 1) if chosen else 0)
+                row.append(1 if any(answer.option_code == option for answer in given) else 0)
             elif question.kind_.numeric:
                 row.append(given[0].number if given else "")
             else:
-                row.append(given[0].option_code or given[0].text if given else "")
+                row.append((given[0].option_code or (given[0].text or "").strip()) if given else "")
         rows.append(row)
     return rows
 

@@ -4,7 +4,7 @@ import hashlib
 import json
 import logging
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
@@ -571,33 +571,26 @@ def delete(item) -> None:
     _renumber(survey)
 
 
-DEFAULTS = {
-    Kind.SCALE: {"scale_min": 1, "scale_max": 5},
-    Kind.SINGLE: {"options": ["o1", "o2"]},
-    Kind.MULTIPLE: {"options": ["o1", "o2"]},
-    Kind.DROPDOWN: {"options": ["o1", "o2"]},
-    Kind.GRID: {"options": ["o1", "o2", "o3"], "rows": ["r1", "r2"]},
-}
+DEFAULTS = {Kind.SCALE: {"scale_min": 1, "scale_max": 5}}
 
 
 def add_question(section: Section, kind: Kind) -> Question:
-    """Add a question of *kind* at the end of *section*, with placeholder options to edit."""
+    """Add a question of *kind* at the end of *section*; its answers to choose from are written when it is edited."""
     survey = section.survey
     taken = {question.code for question in survey.questions}
     code = next(f"q{number}" for number in range(1, 1000) if f"q{number}" not in taken)
-    defaults = DEFAULTS.get(kind, {})
-    texts = {"text": "", "help": ""}
-    if "options" in defaults:
-        texts["options"] = {
-            code_: _("Option %(number)s", number=n) for n, code_ in enumerate(defaults["options"], start=1)
-        }
-    if "rows" in defaults:
-        texts["rows"] = {
-            code_: _("Statement %(number)s", number=n) for n, code_ in enumerate(defaults["rows"], start=1)
-        }
     last = max((question.position for question in section.questions), default=0)
     question = Question(
-        section=section, kind=str(kind), code=code, position=last + 0.5, texts={survey.base_language: texts}, **defaults
+        section=section,
+        kind=str(kind),
+        code=code,
+        position=last + 0.5,
+        texts={survey.base_language: {"text": "", "help": ""}},
+        options=[],
+        rows=[],
+        retired_options=[],
+        retired_rows=[],
+        **DEFAULTS.get(kind, {}),
     )
     survey.questions.append(question)
     _renumber(survey)
@@ -605,17 +598,74 @@ def add_question(section: Section, kind: Kind) -> Question:
     return question
 
 
-def _codes_for(labels: list[str], existing: list[str], prefix: str) -> list[str]:
-    """Keep the codes of options by their place; give new options new codes."""
-    codes = existing[: len(labels)]
-    taken = set(existing)
-    number = 1
-    while len(codes) < len(labels):
-        while f"{prefix}{number}" in taken:
-            number += 1
-        codes.append(f"{prefix}{number}")
-        taken.add(f"{prefix}{number}")
-    return codes
+#: Columns of the analysis export besides the questions' own: no question may take their name.
+RESERVED_COLUMNS = frozenset({"country", "language"})
+
+
+@dataclass
+class ChoiceChanges:
+    """What the builder does to a question's options (or a grid's rows).
+
+    *current* lists the options offered so far as (code, label, remove) in their new order; *added* are the
+    labels of new options, placed after them; *restored* are retired codes offered again, placed last.
+    """
+
+    current: list[tuple[str, str, bool]] = field(default_factory=list)
+    added: list[str] = field(default_factory=list)
+    restored: list[str] = field(default_factory=list)
+
+
+def _answered_codes(question: Question, group: str) -> set[str]:
+    column = Answer.option_code if group == "options" else Answer.row_code
+    return set(db.session.scalars(select(column).where(Answer.question_id == question.id).distinct()))
+
+
+def _new_code(prefix: str, texts: dict, taken: set[str]) -> str:
+    """Return a code that no option of the question has ever had, in any language."""
+    known = taken | {code for own in texts.values() for group in ("options", "rows") for code in own.get(group, {})}
+    numbers = [int(code[len(prefix) :]) for code in known if code[len(prefix) :].isdigit() and code[0] == prefix]
+    return f"{prefix}{max(numbers, default=0) + 1}"
+
+
+def _change_choices(question: Question, group: str, changes: ChoiceChanges) -> None:
+    """Apply *changes* to the options or rows (*group*) of *question*, keeping every code with its option:
+    a removed option that answers chose is retired (its answers keep it), one never chosen is forgotten."""
+    offered, retired = getattr(question, group), getattr(question, f"retired_{group}")
+    if sorted(code for code, _label, _remove in changes.current) != sorted(offered) or not set(changes.restored) <= set(
+        retired
+    ):
+        raise SurveyError(_("The question was changed meanwhile; reload the page and make your changes again."))
+    labels = [label for _code, label, remove in changes.current if not remove] + changes.added
+    if any(not label for label in labels):
+        raise SurveyError(_("An answer to choose from cannot be empty; tick “Remove” to take it away."))
+    if len({label.casefold() for label in labels}) < len(labels):
+        raise SurveyError(_("Two answers to choose from have the same text."))
+    removed = {code for code, _label, remove in changes.current if remove}
+    answered = _answered_codes(question, group) if removed else set()
+    texts = {language: dict(own) for language, own in question.texts.items()}
+    for own in texts.values():
+        own[group] = {
+            code: label for code, label in own.get(group, {}).items() if code in answered or code not in removed
+        }
+    base = texts.setdefault(question.survey.base_language, {}).setdefault(group, {})
+    codes = []
+    for code, label, remove in changes.current:
+        if not remove:
+            codes.append(code)
+            base[code] = label
+    for label in changes.added:
+        code = _new_code(group[0], texts, set(offered) | set(retired) | removed)
+        texts[question.survey.base_language][group][code] = label
+        codes.append(code)
+    codes += changes.restored
+    setattr(question, group, codes)
+    setattr(
+        question,
+        f"retired_{group}",
+        [code for code in retired if code not in changes.restored]
+        + [code for code in offered if code in removed & answered],
+    )
+    question.texts = texts
 
 
 def update_question(
@@ -625,48 +675,56 @@ def update_question(
     help: str,
     required: bool,
     code: str,
-    options: list[str],
-    rows: list[str],
+    options: ChoiceChanges,
+    rows: ChoiceChanges,
     allow_other: bool,
     scale_min: int | None,
     scale_max: int | None,
     low: str,
     high: str,
 ) -> None:
-    """Change a question's wording and structure; its codes stay stable so that answers keep their meaning."""
+    """Change a question's wording and structure; every option keeps its code, so that answers keep their meaning."""
     survey = question.survey
     if code != question.code:
         if any(other.code == code for other in survey.questions if other is not question):
             raise SurveyError(_("Another question already uses this short name."))
+        if code in RESERVED_COLUMNS:
+            raise SurveyError(_("This short name is a column of every export already; choose another."))
         if has_responses(survey):
             raise SurveyError(_("The short name cannot change once people have answered."))
     kind = question.kind_
-    values = {"text": text, "help": help}
     if kind.choice:
-        if len(options) < 2:
-            raise SurveyError(_("Give at least two answers to choose from, one per line."))
-        question.options = _codes_for(options, question.options, "o")
-        values["options"] = dict(zip(question.options, options, strict=True))
+        _change_choices(question, "options", options)
+        if len(question.options) < 2:
+            raise SurveyError(_("Give at least two answers to choose from."))
     if kind is Kind.GRID:
-        if not rows:
-            raise SurveyError(_("Give at least one statement, one per line."))
-        question.rows = _codes_for(rows, question.rows, "r")
-        values["rows"] = dict(zip(question.rows, rows, strict=True))
+        _change_choices(question, "rows", rows)
+        if not question.rows:
+            raise SurveyError(_("Give at least one statement."))
+    values = {"text": text, "help": help}
     if kind is Kind.SCALE:
         if scale_min is None or scale_max is None or not 0 <= scale_min < scale_max <= 10:
             raise SurveyError(_("A scale runs from 0 or 1 up to at most 10."))
         question.scale_min, question.scale_max = scale_min, scale_max
         values.update(low=low, high=high)
     question.code, question.required = code, required
-    question.allow_other = allow_other and kind is Kind.MULTIPLE
+    question.allow_other = allow_other and kind in (Kind.SINGLE, Kind.MULTIPLE, Kind.DROPDOWN)
     _set_base(question, values)
 
 
-def save_translation(survey: Survey, language: str, values: dict[int, str]) -> None:
-    """Store the texts of one language, given by their index in `translatable_texts`."""
-    items = translatable_texts(survey)
-    for index, text in values.items():
-        owner, key, code = items[index]
+def text_id(owner, key: str, code: str | None) -> str:
+    """Name one translatable text for good, e.g. "question-12-options-o3": a translation form sent after the
+    survey changed still lands on the texts it was written for."""
+    kind = "survey" if isinstance(owner, Survey) else "section" if isinstance(owner, Section) else "question"
+    return "-".join(str(part) for part in (kind, owner.id, key, code) if part is not None)
+
+
+def save_translation(survey: Survey, language: str, values: dict[str, str]) -> None:
+    """Store the texts of one language given by their `text_id`; texts not given stay as they are."""
+    for owner, key, code in translatable_texts(survey):
+        text = values.get(text_id(owner, key, code))
+        if text is None:
+            continue
         texts = dict(owner.texts)
         own = dict(texts.get(language) or {})
         if code:

@@ -67,7 +67,7 @@ def test_the_translation_view_shows_what_is_missing_and_saves_it(app, client, tr
     client.submit(f"/surveys/{survey_id}/edit", settings(languages=["en", "de"]))
 
     page = client.get(f"/surveys/{survey_id}/translate/de").get_data(as_text=True)
-    fields = re.findall(r'name="(t\d+)"', page)
+    fields = re.findall(r'name="((?:survey|section|question)-[\w-]+)"', page)
     saved = client.submit(
         f"/surveys/{survey_id}/translate/de",
         dict(zip(fields, ["Rückmeldung zum Workshop", "Danke!", "War es nützlich?", "Ja", "Nein"], strict=True)),
