@@ -143,6 +143,48 @@ def test_options_answered_before_codes_were_stable_keep_their_answers_and_labels
     assert found == (["o1", "o2"], [], "Δια ζώσης") and chosen == "o2"
 
 
+def test_answers_stored_before_they_had_a_day_take_their_responses_day(empty_database):
+    app = create_app({"TESTING": True, "SECRET_KEY": "test", "DATABASE_URL": empty_database})
+    with app.app_context():
+        flask_migrate.upgrade(revision="7c2a9e4f1b30")
+        db.session.execute(
+            text(
+                "INSERT INTO surveys_surveys (id, token, base_language, languages, texts, anonymous, published, "
+                "response_count, required_for_certificate, access_codes, created_at) VALUES (1, 't', 'en', '[]', '{}', "
+                "true, true, 1, false, false, '2026-11-01')"
+            )
+        )
+        db.session.execute(text("INSERT INTO surveys_sections (id, survey_id, position, texts) VALUES (1, 1, 1, '{}')"))
+        db.session.execute(
+            text(
+                "INSERT INTO surveys_questions (id, survey_id, section_id, position, code, kind, required, options, "
+                "rows, allow_other, texts) VALUES (1, 1, 1, 1, 'q1', 'agree', false, '[]', '[]', false, '{}')"
+            )
+        )
+        db.session.execute(
+            text(
+                "INSERT INTO surveys_responses (id, survey_id, submitted_on, language, country, source) "
+                "VALUES (:id, 1, '2026-06-15', 'hu', 'HU', 'web')"
+            ),
+            {"id": "d" * 32},
+        )
+        db.session.execute(
+            text(
+                "INSERT INTO surveys_answers (response_id, position, survey_id, question_id, number, country, language) "
+                "VALUES (:id, 1, 1, 1, 4, 'HU', 'hu')"
+            ),
+            {"id": "d" * 32},
+        )
+        db.session.commit()
+
+        flask_migrate.upgrade()
+        day = db.session.scalar(text("SELECT submitted_on FROM surveys_answers"))
+        db.session.remove()
+        db.engine.dispose()
+
+    assert str(day) == "2026-06-15"
+
+
 def test_every_migration_goes_down_and_up_again(empty_database):
     app = create_app({"TESTING": True, "SECRET_KEY": "test", "DATABASE_URL": empty_database})
     with app.app_context():
