@@ -170,8 +170,8 @@ def test_answers_stored_before_they_had_a_day_take_their_responses_day(empty_dat
         )
         db.session.execute(
             text(
-                "INSERT INTO surveys_answers (response_id, position, survey_id, question_id, number, country, language) "
-                "VALUES (:id, 1, 1, 1, 4, 'HU', 'hu')"
+                "INSERT INTO surveys_answers (response_id, position, survey_id, question_id, number, country, "
+                "language) VALUES (:id, 1, 1, 1, 4, 'HU', 'hu')"
             ),
             {"id": "d" * 32},
         )
