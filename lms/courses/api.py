@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import false, func, select
 
 from lms.accounts.models import Organisation, User
 from lms.courses import services
@@ -56,10 +56,17 @@ def requirements_met(user, slug: str) -> bool:
     )
 
 
-def progress_by_organisation(slug: str, countries: set[str] | None):
-    """Return (country, organisation, enrolled, started, completed) rows of the course *slug*."""
+def progress_by_organisation(slug: str, countries: set[str] | None, start=None, end=None):
+    """Return (country, organisation id, organisation, enrolled, started, completed) rows of the course *slug*,
+    of the learners who enrolled in the period from *start* to before *end* (when given)."""
     course = db.session.scalar(select(Course).where(Course.slug == slug))
-    return services.progress_report(course, countries) if course else []
+    return services.progress_report(course, countries, start, end) if course else []
+
+
+def enrolled_between(slug: str, start=None, end=None):
+    """The ids of the learners who enrolled in the course *slug* in a period, as a subquery: a funnel's cohort."""
+    course = db.session.scalar(select(Course).where(Course.slug == slug))
+    return services.enrolled_between(course, start, end) if course else select(Enrollment.user_id).where(false())
 
 
 def completions_by_country(slug: str, countries: set[str] | None, start=None, end=None) -> dict[str, int]:

@@ -2,6 +2,7 @@
 
 import logging
 from dataclasses import dataclass, field
+from datetime import date
 from urllib.parse import quote
 
 from flask_babel import ngettext
@@ -408,18 +409,33 @@ def enrol_people(course: Course, people: list[User], enrolled_by: User) -> int:
 @dataclass(frozen=True)
 class ReportRow:
     country: str | None
+    organisation_id: int | None
     organisation: str | None
     enrolled: int
     started: int
     completed: int
 
 
-def progress_report(course: Course, countries: set[str] | None) -> list[ReportRow]:
-    """Count enrolled, started and completed learners of *course* per country and organisation."""
+def enrolled_between(course: Course, start: date | None, end: date | None):
+    """The ids of the learners who enrolled in *course* from *start* to before *end*, as a subquery."""
+    query = select(Enrollment.user_id).where(Enrollment.course_id == course.id)
+    if start:
+        query = query.where(Enrollment.enrolled_at >= start)
+    if end:
+        query = query.where(Enrollment.enrolled_at < end)
+    return query
+
+
+def progress_report(
+    course: Course, countries: set[str] | None, start: date | None = None, end: date | None = None
+) -> list[ReportRow]:
+    """Count enrolled, started and completed learners of *course* per organisation, of those who enrolled
+    in the period from *start* to before *end* (when given)."""
     started = select(LessonProgress.enrollment_id).distinct().subquery()
     query = (
         select(
             Organisation.country,
+            Organisation.id,
             Organisation.name,
             func.count(Enrollment.id),
             func.count(started.c.enrollment_id),
@@ -430,11 +446,15 @@ def progress_report(course: Course, countries: set[str] | None) -> list[ReportRo
         .outerjoin(Organisation, Organisation.id == User.organisation_id)
         .outerjoin(started, started.c.enrollment_id == Enrollment.id)
         .where(Enrollment.course_id == course.id)
-        .group_by(Organisation.country, Organisation.name)
-        .order_by(Organisation.country, Organisation.name)
+        .group_by(Organisation.country, Organisation.id, Organisation.name)
+        .order_by(Organisation.country, Organisation.name, Organisation.id)
     )
     if countries is not None:
         query = query.where(Organisation.country.in_(countries))
+    if start:
+        query = query.where(Enrollment.enrolled_at >= start)
+    if end:
+        query = query.where(Enrollment.enrolled_at < end)
     return [ReportRow(*row) for row in db.session.execute(query)]
 
 

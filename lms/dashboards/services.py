@@ -306,23 +306,42 @@ class FunnelRow:
     certified: int
 
 
-def funnel(course_slug: str, filters: Filters, user) -> list[FunnelRow]:
-    """Enrolled, started, completed, evaluated and certified learners per country and organisation."""
+@dataclass
+class Funnel:
+    """The funnel's rows; iterating gives them, so a funnel reads like its list of rows."""
+
+    rows: list[FunnelRow]
+    #: The evaluation is anonymous and a period is chosen: no "evaluated" figure can be shown safely.
+    evaluated_withheld: bool = False
+
+    def __iter__(self):
+        return iter(self.rows)
+
+    def __bool__(self) -> bool:
+        return bool(self.rows)
+
+
+def funnel(course_slug: str, filters: Filters, user) -> Funnel:
+    """Enrolled, started, completed, evaluated and certified learners per organisation: of everyone, or of
+    those who enrolled in the chosen period (each then followed to wherever they got)."""
     countries = countries_in_view(filters, user)
-    evaluated = surveys.evaluated_by_organisation(course_slug, countries)
-    certified = certificates.certified_by_organisation(course_slug, countries)
-    return [
+    period = filters.start or filters.end
+    learners = courses.enrolled_between(course_slug, filters.start, filters.end) if period else None
+    evaluated = surveys.evaluated_by_organisation(course_slug, countries, learners)
+    certified = certificates.certified_by_organisation(course_slug, countries, learners)
+    rows = [
         FunnelRow(
             row.country,
             row.organisation,
             row.enrolled,
             row.started,
             row.completed,
-            evaluated.get((row.country, row.organisation)),
-            certified.get((row.country, row.organisation), 0),
+            evaluated.get(row.organisation_id) if evaluated is not None else None,
+            certified.get(row.organisation_id, 0),
         )
-        for row in courses.progress_by_organisation(course_slug, countries)
+        for row in courses.progress_by_organisation(course_slug, countries, filters.start, filters.end)
     ]
+    return Funnel(rows, evaluated_withheld=evaluated is None)
 
 
 def support_figures(filters: Filters, user) -> list:

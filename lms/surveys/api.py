@@ -157,29 +157,38 @@ def text_answers(
     return answers, total
 
 
-def evaluated_by_organisation(course_slug: str, countries) -> dict[tuple[str | None, str | None], int | None]:
-    """Count the people who answered the course's evaluation per (country, organisation) — not what they answered.
+def evaluated_by_organisation(course_slug: str, countries, learners=None) -> dict[int | None, int | None] | None:
+    """Count the people who answered the course's evaluation per organisation (id) — not what they answered —
+    among *learners* (a subquery of user ids) when given.
 
     For an anonymous evaluation, an organisation's count is None (shown as a dash, like none at all)
-    where it is under k, or where the country's other hidden counts could give it away.
+    where it is under k, or where the country's other hidden counts could give it away; and for a part
+    of the learners (a period) there is no count at all (None): two periods would differ by the people
+    who enrolled between them, telling whether each of them evaluated.
     """
     survey_ids = select(Survey.id).where(Survey.course_slug == course_slug)
+    anonymous = db.session.scalar(select(func.count()).where(Survey.course_slug == course_slug, Survey.anonymous))
+    if anonymous and learners is not None:
+        return None
     query = (
-        select(Organisation.country, Organisation.name, func.count())
+        select(Organisation.country, User.organisation_id, func.count())
         .select_from(Participation)
         .join(User, User.id == Participation.user_id)
         .outerjoin(Organisation, Organisation.id == User.organisation_id)
         .where(Participation.survey_id.in_(survey_ids), Participation.answered.is_(True))
-        .group_by(Organisation.country, Organisation.name)
+        .group_by(Organisation.country, User.organisation_id)
     )
     if countries is not None:
         query = query.where(Organisation.country.in_(countries))
-    counts = {(country, name): count for country, name, count in db.session.execute(query)}
-    anonymous = db.session.scalar(select(func.count()).where(Survey.course_slug == course_slug, Survey.anonymous))
+    if learners is not None:
+        query = query.where(Participation.user_id.in_(learners))
+    counts = {(country, organisation): count for country, organisation, count in db.session.execute(query)}
     if not anonymous:
-        return counts
+        return {organisation: count for (_country, organisation), count in counts.items()}
     lines: dict[str | None, dict] = {}
-    for (country, name), count in counts.items():
-        lines.setdefault(country, {})[name] = count
-    hidden = {(country, name) for country, line in lines.items() for name in suppressed(line, minimum_group())}
-    return {key: None if key in hidden else count for key, count in counts.items()}
+    for (country, organisation), count in counts.items():
+        lines.setdefault(country, {})[organisation] = count
+    hidden = {key for line in lines.values() for key in suppressed(line, minimum_group())}
+    return {
+        organisation: None if organisation in hidden else count for (_country, organisation), count in counts.items()
+    }

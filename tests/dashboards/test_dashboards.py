@@ -1,10 +1,13 @@
 """Dashboards: figures checked by hand on a small data set, the anonymity threshold, and trainers' scope."""
 
 import re
+from datetime import datetime
 
 import pytest
+from sqlalchemy import select, update
 
-from lms.accounts.models import Role
+from lms.accounts.models import Organisation, Role, User
+from lms.courses.models import Enrollment
 from lms.extensions import db
 from lms.surveys.models import Survey
 
@@ -104,6 +107,53 @@ def test_the_funnel_counts_enrolled_started_completed_evaluated_and_certified(
 
     # Of an anonymous evaluation, one person's "evaluated" is hidden, as if nobody had answered.
     assert f"Slovenia,Občina Črnomelj,3,2,1,{evaluated},1" in funnel
+
+
+@pytest.fixture
+def two_cohorts(app, trainer, evaluation, answers, create_user, create_organisation):
+    """Two learners of Črnomelj who completed, evaluated and were certified: one enrolled in May 2026, one now."""
+    town = create_organisation("Občina Črnomelj", "SI")
+    with app.app_context():
+        token = db.session.get(Survey, evaluation).token
+    for name in ("ana", "bor"):
+        create_user(f"{name}@example.si", organisation_id=town)
+        learner = app.test_client()
+        learner.sign_in(f"{name}@example.si")
+        learner.submit("/courses/local-voices/enrol")
+        learner.submit("/courses/local-voices/lessons/first-steps/done")
+        learner.submit("/courses/local-voices/lessons/second-steps/check", {"q0": "b", "q1": ["a", "c"]})
+        learner.submit(f"/surveys/s/{token}", answers(evaluation))
+    with app.app_context():
+        ana = db.session.scalar(select(User.id).where(User.email == "ana@example.si"))
+        db.session.execute(update(Enrollment).where(Enrollment.user_id == ana).values(enrolled_at=datetime(2026, 5, 4)))
+        db.session.commit()
+    return town
+
+
+def test_renaming_an_organisation_keeps_its_certified_learners_in_the_funnel(app, client, two_cohorts, evaluation):
+    with app.app_context():
+        db.session.get(Organisation, two_cohorts).name = "Občina Črnomelj (Bela krajina)"
+        db.session.commit()
+    client.sign_in("trainer@example.eu")
+
+    funnel = client.get(f"/dashboards/funnel.csv?survey={evaluation}").get_data(as_text=True)
+
+    assert "Slovenia,Občina Črnomelj (Bela krajina),2,2,2,,2" in funnel
+
+
+def test_the_funnel_follows_the_period_and_withholds_anonymous_evaluations_there(app, client, two_cohorts, evaluation):
+    client.sign_in("trainer@example.eu")
+
+    may = client.get(f"/dashboards/funnel.csv?survey={evaluation}&from=2026-05&to=2026-05").get_data(as_text=True)
+    page = client.get(f"/dashboards/?survey={evaluation}&from=2026-05&to=2026-05").get_data(as_text=True)
+    with app.app_context():
+        db.session.get(Survey, evaluation).anonymous = False
+        db.session.commit()
+    identified = client.get(f"/dashboards/funnel.csv?survey={evaluation}&from=2026-05&to=2026-05")
+
+    assert "Slovenia,Občina Črnomelj,1,1,1,,1" in may  # Ana alone, and whether she evaluated is not said
+    assert "“Evaluated” is not shown for a period" in page
+    assert "Slovenia,Občina Črnomelj,1,1,1,1,1" in identified.get_data(as_text=True)
 
 
 def test_charts_are_drawn_from_json_by_the_platforms_own_scripts(client, trainer, answered):
