@@ -59,8 +59,9 @@ TABLE = {
     "surveys.edit_question": ("/surveys/{survey}/questions/{question}", CREATOR),
     "surveys.translate": ("/surveys/{survey}/translate/de", CREATOR),
     "surveys.share": ("/surveys/{survey}/share", CREATOR),
-    "surveys.results": ("/surveys/{survey}/results", CREATOR),
-    "surveys.export": ("/surveys/{survey}/export.csv", CREATOR),  # no answers yet: the header only
+    # Every trainer reads a published survey's results, for their own countries.
+    "surveys.results": ("/surveys/{survey}/results", MANAGERS),
+    "surveys.export": ("/surveys/{survey}/export.csv", MANAGERS),  # no answers yet: the header only
     "surveys.import_responses": ("/surveys/{survey}/import", CREATOR),
     "dashboards.index": ("/dashboards/?survey={survey}", MANAGERS),
     "dashboards.answers": ("/dashboards/answers?survey={survey}", MANAGERS),

@@ -142,15 +142,34 @@ def may_manage(user: User, survey: Survey) -> bool:
     return user.has_role(Role.ADMIN) or (user.has_role(Role.TRAINER) and survey.created_by_id == user.id)
 
 
+def may_read(user: User, survey: Survey) -> bool:
+    """Who manages a survey reads its results; so does every trainer, once it is published, for their countries
+    (the programme's evaluation is read by the trainer of each country, whoever built it)."""
+    return may_manage(user, survey) or (user.has_role(Role.TRAINER) and survey.published)
+
+
 def shown_to(user: User, survey: Survey) -> Release:
     """What *user* may see of *survey*'s answers: their countries, under the small-group rules."""
     return release(survey, View(countries=country_scope(user)))
 
 
 def surveys_for(user: User) -> list[Survey]:
+    """The surveys *user* manages, newest first."""
     query = select(Survey).order_by(Survey.created_at.desc())
     if not user.has_role(Role.ADMIN):
         query = query.where(Survey.created_by_id == user.id)
+    return list(db.session.scalars(query))
+
+
+def read_only_for(user: User) -> list[Survey]:
+    """The published surveys others built whose results *user* reads for their countries, newest first."""
+    if user.has_role(Role.ADMIN) or not user.has_role(Role.TRAINER):
+        return []
+    query = (
+        select(Survey)
+        .where(Survey.published.is_(True), Survey.created_by_id.is_distinct_from(user.id))
+        .order_by(Survey.created_at.desc())
+    )
     return list(db.session.scalars(query))
 
 

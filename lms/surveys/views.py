@@ -40,6 +40,13 @@ def _managed_or_404(survey_id: int) -> Survey:
     return survey
 
 
+def _readable_or_404(survey_id: int) -> Survey:
+    survey = db.get_or_404(Survey, survey_id)
+    if not services.may_read(current_user, survey):
+        abort(404)
+    return survey
+
+
 @bp.get("/")
 @roles_required(Role.ADMIN, Role.TRAINER)
 def index():
@@ -50,7 +57,8 @@ def index():
         "surveys/index.html",
         course_titles=dict(offered),
         surveys=(surveys := services.surveys_for(current_user)),
-        shown=shown_totals(surveys, View(countries=country_scope(current_user))),
+        others=(others := services.read_only_for(current_user)),
+        shown=shown_totals(surveys + others, View(countries=country_scope(current_user))),
         form=form,
         new_form=NewSurveyForm(),
         missing=services.missing_translations,
@@ -183,7 +191,7 @@ def _submit(survey: Survey, form, language: str, user, ask_country: bool, code: 
 @bp.get("/<int:survey_id>/results")
 @roles_required(Role.ADMIN, Role.TRAINER)
 def results(survey_id: int):
-    survey = _managed_or_404(survey_id)
+    survey = _readable_or_404(survey_id)
     language = _language(survey)
     shown = services.shown_to(current_user, survey)
     count, summaries = survey_results.summary(survey, shown, language)
@@ -191,6 +199,7 @@ def results(survey_id: int):
     return render_template(
         "surveys/results.html",
         survey=survey,
+        manages=services.may_manage(current_user, survey),
         count=count,
         summaries=summaries,
         responses=responses,
@@ -202,7 +211,7 @@ def results(survey_id: int):
 @bp.get("/<int:survey_id>/export.<any(csv, xlsx):extension>")
 @roles_required(Role.ADMIN, Role.TRAINER)
 def export(survey_id: int, extension: str):
-    survey = _managed_or_404(survey_id)
+    survey = _readable_or_404(survey_id)
     shown = services.shown_to(current_user, survey)
     layout = request.args.get("layout", "google")
     if layout == "analysis":

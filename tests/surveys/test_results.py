@@ -122,12 +122,31 @@ def test_other_people_cannot_reach_a_survey(app, client, evaluation, create_user
     other = app.test_client()
     other.sign_in("other.trainer@example.eu")
     client.sign_in("learner@example.eu")
+    with app.app_context():
+        db.session.get(Survey, evaluation).published = False
+        db.session.commit()
 
     assert client.get(f"/surveys/{evaluation}/results").status_code == 403
     assert client.get("/surveys/").status_code == 403
-    assert other.get(f"/surveys/{evaluation}/results").status_code == 404
+    assert other.get(f"/surveys/{evaluation}/results").status_code == 404  # a draft stays its builder's
     assert other.get(f"/surveys/{evaluation}/edit").status_code == 404
     assert other.get(f"/surveys/{evaluation}/export.csv").status_code == 404
+
+
+def test_every_trainer_reads_a_published_survey_for_their_own_countries_only(app, answered, create_user):
+    create_user("trainer.hu@example.eu", roles=(Role.TRAINER,), countries=("HU", "RO", "BG"))
+    hungary = app.test_client()
+    hungary.sign_in("trainer.hu@example.eu")
+
+    listing = hungary.get("/surveys/").get_data(as_text=True)
+    results = hungary.get(f"/surveys/{answered}/results").get_data(as_text=True)
+    export = hungary.get(f"/surveys/{answered}/export.csv?layout=analysis").get_data(as_text=True)
+
+    assert "Surveys of the programme" in listing and f"/surveys/{answered}/results" in listing
+    assert f"/surveys/{answered}/edit" not in listing and f"/surveys/{answered}/edit" not in results
+    assert "0 responses" in results and "word-SI" not in results  # Slovenia is not theirs; Hungary's one is hidden
+    assert export.count("\n") == 1  # the header alone
+    assert hungary.get(f"/surveys/{answered}/edit").status_code == 404
 
 
 def test_identified_surveys_show_who_answered_and_export_their_address(
