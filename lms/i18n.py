@@ -77,6 +77,20 @@ def _territories(language: str) -> dict[str, str]:
     return dict(Locale.parse(language).territories)
 
 
+@cache
+def _codes_by_name() -> dict[str, str]:
+    names = {code.casefold(): code for code in EU_COUNTRIES}
+    for language in ("en", *LANGUAGES):
+        territories = _territories(language)
+        names.update({territories[code].casefold(): code for code in EU_COUNTRIES if code in territories})
+    return names
+
+
+def country_code(text: str) -> str | None:
+    """Return the EU country that *text* names: its code, or its name in any of the eight languages."""
+    return _codes_by_name().get(" ".join(text.split()).casefold())
+
+
 def country_name(code: str) -> str:
     """Return the name of the country *code* in the request's language."""
     return _territories(str(get_locale())).get(code, code)

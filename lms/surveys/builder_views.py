@@ -340,13 +340,38 @@ def import_responses(survey_id: int):
             return render_template(
                 "surveys/import_map.html", survey=survey, upload=upload, form=form, targets=targets, problems=[]
             )
+    if "key" in request.form and request.form.get("action") == "cancel":
+        if ActionForm().validate_on_submit():
+            imports.abandon(request.form["key"])
+            flash(_("The uploaded file is deleted; nothing was imported."), "success")
+        return redirect(url_for("surveys.edit", survey_id=survey.id))
     if "key" in request.form:
-        mapping = {int(name[1:]): value for name, value in request.form.items() if re.fullmatch(r"c\d+", name)}
+        mapping = {int(name[1:]): value for name, value in request.form.items() if re.fullmatch(r"c\d{1,4}", name)}
         try:
             if form.validate_on_submit():
-                added = imports.import_rows(survey, form.key.data, mapping, form.country.data)
+                done = imports.import_rows(
+                    survey, form.key.data, mapping, form.country.data or None, country_scope(current_user)
+                )
                 db.session.commit()
-                flash(ngettext("%(num)d response imported.", "%(num)d responses imported.", added), "success")
+                flash(ngettext("%(num)d response imported.", "%(num)d responses imported.", done.added), "success")
+                if done.repeated:
+                    flash(
+                        ngettext(
+                            "%(num)d row was imported before and is skipped.",
+                            "%(num)d rows were imported before and are skipped.",
+                            done.repeated,
+                        ),
+                        "warning",
+                    )
+                if done.empty:
+                    flash(
+                        ngettext(
+                            "%(num)d row without any answer is skipped.",
+                            "%(num)d rows without any answer are skipped.",
+                            done.empty,
+                        ),
+                        "warning",
+                    )
                 return redirect(url_for("surveys.results", survey_id=survey.id))
             header, rows = imports.load_upload(form.key.data or "")
             problems = []
@@ -356,7 +381,7 @@ def import_responses(survey_id: int):
             return render_template("surveys/import.html", survey=survey, form=upload_form), status
         except imports.ImportRowsError as error:
             header, rows, problems = error.header, error.rows, error.problems
-        upload = imports.Upload(form.key.data, header, rows[:3], mapping)
+        upload = imports.Upload(form.key.data, header, rows, imports.suggestions_kept(header, mapping))
         return render_template(
             "surveys/import_map.html",
             survey=survey,

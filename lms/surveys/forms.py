@@ -19,7 +19,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from lms.accounts.forms import CheckboxesField
 from lms.core.forms import BaseForm, IntegerField, choices, language_choices, text_field
 from lms.i18n import country_choices
-from lms.surveys.models import Kind, Question, Survey
+from lms.surveys.models import OTHER, Kind, Question, Survey
 from lms.surveys.services import MOST_CODES, ChoiceChanges, Value
 
 AGREE_LABELS = {
@@ -31,8 +31,6 @@ AGREE_LABELS = {
 }
 TEXT_LIMITS = {Kind.SHORT_TEXT: 300, Kind.LONG_TEXT: 5000}
 ANSWER_REQUIRED = _l("Please answer this question.")
-#: The option code of an “Other” answer, whose text is stored with it.
-OTHER = "other"
 OTHER_LABEL = _l("Other (please say which)")
 
 
@@ -320,7 +318,9 @@ class UploadForm(BaseForm):
 class ImportForm(BaseForm):
     key = HiddenField()
     country = SelectField(
-        _l("Country of these answers"), validators=[InputRequired(message=_l("Please choose the country."))]
+        _l("Country of these answers"),
+        validators=[Optional()],
+        description=_l("Not needed when a column of the file gives each answer's country."),
     )
 
     def __init__(self, *args, countries: frozenset[str] | None = None, **kwargs):

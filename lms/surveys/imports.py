@@ -1,13 +1,16 @@
 """Importing a Google Forms responses CSV into a survey: map the columns, check every row, then all or nothing."""
 
 import csv
+import hashlib
+import hmac
 import io
+import json
 import logging
 import re
 import secrets
 import time
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 from flask import current_app
@@ -18,7 +21,8 @@ from lms.core import redaction
 from lms.core.storage import remove_after_commit
 from lms.core.time import utcnow
 from lms.extensions import db
-from lms.surveys.models import Answer, Kind, Question, Response, Survey
+from lms.i18n import country_code, country_name
+from lms.surveys.models import OTHER, Answer, ImportedRow, Kind, Question, Response, Survey
 
 log = logging.getLogger("lms.surveys")
 #: How long an uploaded file waits for its column mapping to be confirmed.
@@ -34,18 +38,29 @@ TIMESTAMP_HEADERS = {
     "клеймо за време",
     "időbélyeg",
 }
-SKIPPED = TIMESTAMP_HEADERS | {"email address", "score"}
+#: The e-mail column of a form that collects addresses: never imported (answers here keep no address).
+EMAIL_HEADERS = {
+    "email address",
+    "indirizzo email",
+    "e-mail-adresse",
+    "e-poštni naslov",
+    "διεύθυνση ηλεκτρονικού ταχυδρομείου",
+    "adresă de e-mail",
+    "имейл адрес",
+    "e-mail-cím",
+}
+#: Columns that are no answers: quiz scores, and the platform's own export columns besides the country.
+SKIPPED = TIMESTAMP_HEADERS | EMAIL_HEADERS | {"score", "punteggio", "punktzahl", "language", "response id"}
+#: The header of a column of countries, as the platform's own export writes it.
+COUNTRY_HEADERS = {"country", "paese", "land", "država", "χώρα", "țara", "държава", "ország"}
 IGNORE = ""
+#: The target of a column that gives each row's country.
+COUNTRY = "country"
 #: Imported answers are dated from this day to today.
 EARLIEST_DAY = date(2000, 1, 1)
-TIMESTAMP_FORMATS = (
-    "%Y/%m/%d %I:%M:%S %p",
-    "%Y/%m/%d %H:%M:%S",
-    "%m/%d/%Y %H:%M:%S",
-    "%d/%m/%Y %H:%M:%S",
-    "%Y-%m-%d %H:%M:%S",
-    "%Y-%m-%d",
-)
+#: A date as Google Forms writes it in each language: year first (2026/01/05, 2026. 01. 05.) or last (5.1.2026).
+YEAR_FIRST = re.compile(r"^\s*(\d{4})\s*[./-]\s*(\d{1,2})\s*[./-]\s*(\d{1,2})")
+YEAR_LAST = re.compile(r"^\s*(\d{1,2})\s*([./-])\s*(\d{1,2})\s*[./-]\s*(\d{4})")
 
 
 class UploadError(ValueError):
@@ -65,6 +80,19 @@ class Upload:
     rows: list[list[str]]
     #: column index -> suggested target ("<question id>" or "<question id>:<row code>"), IGNORE when none matched
     suggestions: dict[int, str] = field(default_factory=dict)
+
+    @property
+    def first_rows(self) -> list[list[str]]:
+        return self.rows[:3]
+
+    @property
+    def discarded(self) -> list[str]:
+        """The columns never imported: e-mail addresses and the like."""
+        return [title for index, title in enumerate(self.header) if index and index not in self.suggestions]
+
+    @property
+    def unmatched(self) -> list[str]:
+        return [self.header[index] for index, target in self.suggestions.items() if not target]
 
 
 def _folder() -> Path:
@@ -121,28 +149,67 @@ def forget_uploads(name: str, email: str) -> int:
 
 
 def _read(text: str) -> tuple[list[str], list[list[str]]]:
-    rows = list(csv.reader(io.StringIO(text)))
-    if not rows or not rows[0] or not (_normalise(rows[0][0]) in TIMESTAMP_HEADERS or _is_timestamp(rows[1:2])):
+    """Return the header and rows of a Google Forms CSV, refusing a file that is cut, damaged or not one."""
+    try:
+        rows = [row for row in csv.reader(io.StringIO(text), strict=True) if row]
+    except csv.Error:
+        raise UploadError(
+            _("The file ends inside a quoted text: it was cut off or damaged. Download it again from Google Forms.")
+        ) from None
+    if rows and len(rows[0]) == 1 and rows[0][0].count(";") >= 1:
+        raise UploadError(
+            _(
+                "The columns of this file are separated by semicolons, as spreadsheet programs save CSV in some "
+                "languages. Download the file from Google Forms again (Responses → Download responses), or save "
+                "it as CSV separated by commas."
+            )
+        )
+    if not rows or not (_normalise(rows[0][0]) in TIMESTAMP_HEADERS or _is_timestamp(rows[1:2])):
         raise UploadError(_("This is not a Google Forms responses file: its first column must be “Timestamp”."))
-    return rows[0], rows[1:]
+    header, body = rows[0], rows[1:]
+    uneven = [line for line, row in enumerate(body, start=2) if len(row) != len(header)]
+    if uneven:
+        raise UploadError(
+            _(
+                "Line %(line)s has %(found)s columns where the header has %(expected)s: the file is cut or damaged. "
+                "Download it again from Google Forms.",
+                line=uneven[0],
+                found=len(body[uneven[0] - 2]),
+                expected=len(header),
+            )
+        )
+    return header, body
 
 
 def _is_timestamp(rows: list[list[str]]) -> bool:
     try:
-        return bool(rows and rows[0] and _day(rows[0][0]))
+        return bool(rows and rows[0] and _day(rows[0][0], day_first=True))
     except ValueError:
         return False
 
 
+def day_first(header: list[str], rows: list[list[str]]) -> bool:
+    """Tell whether the file writes dates as 5/1/2026 for the 5th of January: every language of the programme
+    does, and US English does not; a first number above 12 settles it."""
+    for row in rows:
+        found = YEAR_LAST.match(row[0]) if row else None
+        if found and int(found.group(1)) > 12:
+            return True
+        if found and int(found.group(3)) > 12:
+            return False
+    return _normalise(header[0]) != "timestamp"
+
+
 def targets(survey: Survey, language: str) -> list[tuple[str, str]]:
-    """Return what a column can be mapped to: each question, and each row of a grid."""
-    choices = []
+    """Return what a column can be mapped to, titled in *language*: each question, each row of a grid, and the
+    country of each row."""
+    choices = [(COUNTRY, _("Country of each answer"))]
     for question in survey.questions:
-        title = question.text("text", survey.base_language)
+        title = question.text("text", language)
         if question.kind_ is Kind.GRID:
             choices += [
-                (f"{question.id}:{row}", f"{title} [{question.label('rows', row, survey.base_language)}]")
-                for row in question.rows
+                (f"{question.id}:{row}", f"{title} [{question.label('rows', row, language)}]")
+                for row in question.all_rows
             ]
         else:
             choices.append((str(question.id), title))
@@ -170,7 +237,8 @@ def check_importable(survey: Survey) -> None:
 
 
 def upload(survey: Survey, data: bytes) -> Upload:
-    """Keep an uploaded CSV (for a day at most) and suggest a mapping of its columns to the questions by title."""
+    """Keep an uploaded CSV (for a day at most) and suggest a mapping of its columns to the questions by title,
+    in any language of the survey."""
     expire_uploads()
     check_importable(survey)
     try:
@@ -180,13 +248,22 @@ def upload(survey: Survey, data: bytes) -> Upload:
     header, rows = _read(text)
     key = secrets.token_urlsafe(16)
     (_folder() / f"{key}.csv").write_text(text, encoding="utf-8")
-    by_title = {_normalise(label): value for value, label in targets(survey, survey.base_language)}
+    by_title = {
+        _normalise(label): value for language in survey.languages for value, label in targets(survey, language)
+    } | {_normalise(name): COUNTRY for name in COUNTRY_HEADERS}
     suggestions = {
         index: by_title.get(_normalise(title), IGNORE)
         for index, title in enumerate(header)
         if index and _normalise(title) not in SKIPPED
     }
-    return Upload(key, header, rows[:3], suggestions)
+    return Upload(key, header, rows, suggestions)
+
+
+def suggestions_kept(header: list[str], mapping: dict[int, str]) -> dict[int, str]:
+    """The mapping a person sent back, on the columns that take answers (to show it again)."""
+    return {
+        index: mapping.get(index, IGNORE) for index in range(1, len(header)) if _normalise(header[index]) not in SKIPPED
+    }
 
 
 def load_upload(key: str) -> tuple[list[str], list[list[str]]]:
@@ -202,54 +279,67 @@ def load_upload(key: str) -> tuple[list[str], list[list[str]]]:
     return _read(text)
 
 
-def _day(value: str) -> date:
-    value = re.sub(r"\s*GMT[+-]\d+(:\d+)?$", "", value.strip())
-    for pattern in TIMESTAMP_FORMATS:
-        try:
-            return datetime.strptime(value, pattern).date()
-        except ValueError:
-            continue
+def _day(value: str, *, day_first: bool) -> date:
+    """Read the day of a Google Forms timestamp in any of its languages; the time of day is not kept."""
+    found = YEAR_FIRST.match(value)
+    try:
+        if found:
+            return date(int(found.group(1)), int(found.group(2)), int(found.group(3)))
+        found = YEAR_LAST.match(value)
+        if found:
+            first, second, year = int(found.group(1)), int(found.group(3)), int(found.group(4))
+            day_first = day_first or found.group(2) == "."  # 5.1.2026 is always the 5th of January
+            return date(year, second, first) if day_first else date(year, first, second)
+    except ValueError:
+        pass
     raise ValueError(_("the timestamp “%(value)s” is not a date", value=value))
 
 
-def _option(question: Question, label: str) -> str:
-    """Return the code of the option labelled *label* in any language of the survey."""
-    wanted = _normalise(label)
-    for code in question.options:
-        if any(_normalise((texts.get("options") or {}).get(code, "")) == wanted for texts in question.texts.values()):
-            return code
-    raise ValueError(
+def _not_an_answer(question: Question, value: str) -> ValueError:
+    return ValueError(
         _(
             "“%(value)s” is not one of the answers of “%(question)s”",
-            value=label,
+            value=value,
             question=question.text("text", question.survey.base_language),
         )
     )
 
 
+def _labels(question: Question) -> list[tuple[str, str]]:
+    """(code, label) of every option in every language of the survey, the longest labels first."""
+    found = {
+        (code, label)
+        for texts in question.texts.values()
+        for code, label in (texts.get("options") or {}).items()
+        if label and code in question.all_options
+    }
+    return sorted(found, key=lambda item: -len(item[1]))
+
+
+def _option(question: Question, label: str) -> tuple[str, str | None]:
+    """Return the code of the option labelled *label* in any language of the survey, or "Other" and the text."""
+    wanted = _normalise(label)
+    for code, known in _labels(question):
+        if _normalise(known) == wanted:
+            return code, None
+    if question.allow_other:
+        return OTHER, label.strip()
+    raise _not_an_answer(question, label)
+
+
 def _checkboxes(question: Question, cell: str) -> list[tuple[str, str | None]]:
     """Split a checkbox cell against the known labels (which may contain commas); the rest is "Other"."""
     rest, found = cell, []
-    labels = sorted(
-        ((code, question.label("options", code, question.survey.base_language)) for code in question.options),
-        key=lambda item: -len(item[1]),
-    )
-    for code, label in labels:
+    for code, label in _labels(question):
         pattern = rf"(^|,\s*){re.escape(label)}(?=\s*,|$)"
-        if re.search(pattern, rest):
+        if code not in {code for code, _text in found} and re.search(pattern, rest):
             found.append((code, None))
             rest = re.sub(pattern, "", rest, count=1)
     rest = rest.strip(" ,")
     if rest:
         if not question.allow_other:
-            raise ValueError(
-                _(
-                    "“%(value)s” is not one of the answers of “%(question)s”",
-                    value=rest,
-                    question=question.text("text", question.survey.base_language),
-                )
-            )
-        found.append(("other", rest))
+            raise _not_an_answer(question, rest)
+        found.append((OTHER, rest))
     return found
 
 
@@ -265,59 +355,132 @@ def _values(question: Question, row: str | None, cell: str) -> list[dict]:
     if kind is Kind.MULTIPLE:
         return [{"option_code": code, "text": text} for code, text in _checkboxes(question, cell)]
     if kind.choice:
-        return [{"option_code": _option(question, cell), "row_code": row}]
+        code, text = _option(question, cell)
+        return [{"option_code": code, "text": text, "row_code": row}]
     return [{"text": cell.strip()[:5000]}]
 
 
-def import_rows(survey: Survey, key: str, mapping: dict[int, str], country: str) -> int:
-    """Check every row of the upload, then store them all as responses (or none); return how many."""
+def _fingerprint(survey: Survey, cells: list[str]) -> str:
+    """Recognise a row imported before: its timestamp and answers, keyed with the secret key so that the
+    stored fingerprint says nothing of the row by itself."""
+    message = json.dumps([survey.id, [" ".join(cell.split()) for cell in cells]], ensure_ascii=False)
+    return hmac.new(current_app.config["SECRET_KEY"].encode(), message.encode(), hashlib.sha256).hexdigest()
+
+
+@dataclass
+class Imported:
+    """What an import did: responses added, rows imported before and rows without any answer, both skipped."""
+
+    added: int
+    repeated: int
+    empty: int
+
+
+def _country_of(cells: list[str], column: int | None, chosen: str | None, scope) -> str:
+    if column is None:
+        if not chosen:
+            raise ValueError(_("no country: choose the country of these answers, or match a column of countries"))
+        return chosen
+    named = cells[column].strip()
+    country = country_code(named)
+    if country is None:
+        raise ValueError(_("“%(value)s” is not a country of the European Union", value=named))
+    if scope is not None and country not in scope:
+        raise ValueError(_("%(country)s is not one of your countries", country=country_name(country)))
+    return country
+
+
+def import_rows(survey: Survey, key: str, mapping: dict[int, str], country: str | None, scope=None) -> Imported:
+    """Check every row of the upload, then store them all as responses (or none).
+
+    Each row's country comes from the column mapped to COUNTRY, else from *country*; either lies within the
+    importer's *scope*. Rows imported before (same timestamp and answers) and rows without any answer are
+    skipped and counted; a file whose question columns are mostly left unmatched is refused.
+    """
     check_importable(survey)
     header, rows = load_upload(key)
     questions = {str(question.id): question for question in survey.questions}
-    errors, responses = [], []
-    today = utcnow().date()
+    columns = {index: target for index, target in mapping.items() if 0 < index < len(header) and target}
+    country_column = next((index for index, target in columns.items() if target == COUNTRY), None)
+    answered = {index: target for index, target in columns.items() if target != COUNTRY}
+    offered = [index for index in range(1, len(header)) if _normalise(header[index]) not in SKIPPED]
+    if len(answered) * 2 < len(offered) - (country_column is not None):
+        raise ImportRowsError(
+            [
+                _(
+                    "Only %(matched)s of the file's %(columns)s columns are matched to questions of this survey: is "
+                    "it the export of another form? Match the columns, or upload the right file.",
+                    matched=len(answered),
+                    columns=len(offered),
+                )
+            ],
+            header,
+            rows,
+        )
+    if any(target not in questions and target.partition(":")[0] not in questions for target in answered.values()):
+        raise ImportRowsError([_("A column is matched to a question that is no longer in the survey.")], header, rows)
+    seen = set(db.session.scalars(select(ImportedRow.fingerprint).where(ImportedRow.survey_id == survey.id)))
+    errors, responses, fingerprints = [], [], []
+    repeated = empty = 0
+    today, first = utcnow().date(), day_first(header, rows)
     for line, cells in enumerate(rows, start=2):
+        fingerprint = _fingerprint(survey, cells)
+        if fingerprint in seen:
+            repeated += 1
+            continue
         try:
-            day = _day(cells[0])
+            day = _day(cells[0], day_first=first)
             if not EARLIEST_DAY <= day <= today:
                 raise ValueError(_("the date %(day)s lies in the future or before 2000", day=day.isoformat()))
+            row_country = _country_of(cells, country_column, country, scope)
             response = Response(
                 id=secrets.token_hex(16),
                 survey_id=survey.id,
                 submitted_on=day,
                 language=survey.base_language,
-                country=country,
+                country=row_country,
                 source="import",
             )
-            for index, target in mapping.items():
-                cell = cells[index] if index < len(cells) else ""
-                if not target or not cell.strip():
+            for index, target in answered.items():
+                if not cells[index].strip():
                     continue
                 question_id, _sep, row = target.partition(":")
-                for value in _values(questions[question_id], row or None, cell):
+                for value in _values(questions[question_id], row or None, cells[index]):
                     response.answers.append(
                         Answer(
                             survey_id=survey.id,
                             question_id=int(question_id),
-                            country=country,
+                            country=row_country,
                             language=survey.base_language,
-                            submitted_on=response.submitted_on,
+                            submitted_on=day,
                             **value,
                         )
                     )
-            responses.append(response)
-        except (ValueError, IndexError, KeyError) as error:
+        except ValueError as error:
             errors.append(_("Line %(line)s: %(problem)s", line=line, problem=str(error)))
+            continue
+        if not response.answers:
+            empty += 1
+            continue
+        responses.append(response)
+        fingerprints.append(fingerprint)
     if errors:
         raise ImportRowsError(errors, header, rows)
     db.session.add_all(responses)
+    db.session.add_all(ImportedRow(survey_id=survey.id, fingerprint=value) for value in set(fingerprints))
     survey.response_count += len(responses)
-    if survey.anonymous:
+    if survey.anonymous and responses:
         # From now on it holds imported answers: it takes none through the platform (see check_importable).
         survey.closes_at = min(survey.closes_at or utcnow(), utcnow())
     db.session.flush()
-    (_folder() / f"{key}.csv").unlink(missing_ok=True)
-    return len(responses)
+    remove_after_commit(_folder() / f"{key}.csv")
+    return Imported(len(responses), repeated, empty)
+
+
+def abandon(key: str) -> None:
+    """Remove a pending upload whose import was cancelled."""
+    if re.fullmatch(r"[A-Za-z0-9_-]{22}", key):
+        (_folder() / f"{key}.csv").unlink(missing_ok=True)
 
 
 class ImportRowsError(ValueError):

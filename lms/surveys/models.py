@@ -17,6 +17,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from lms.core.time import utcnow
 from lms.extensions import db
 
+#: The option code of an “Other” answer, whose text is stored with it.
+OTHER = "other"
+
 
 class Kind(enum.StrEnum):
     AGREE = "agree"  # five labelled points, 1–5
@@ -256,3 +259,14 @@ class Draft(db.Model):
     #: The submitted form fields, as the form posted them.
     data: Mapped[dict] = mapped_column(JSON)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class ImportedRow(db.Model):
+    """A row of a Google Forms file imported into a survey, known by a keyed fingerprint of its timestamp and
+    answers only: importing the same file again skips it. Nothing leads from here to the response it became."""
+
+    __tablename__ = "surveys_imported_rows"
+    __table_args__ = (NO_ROWID,)
+
+    survey_id: Mapped[int] = mapped_column(ForeignKey("surveys_surveys.id", ondelete="CASCADE"), primary_key=True)
+    fingerprint: Mapped[str] = mapped_column(String(64), primary_key=True)

@@ -11,8 +11,8 @@ from sqlalchemy import select
 from lms.extensions import db
 from lms.i18n import country_name
 from lms.surveys import api
-from lms.surveys.forms import AGREE_LABELS, OTHER
-from lms.surveys.models import Answer, Kind, Question, Response, Survey
+from lms.surveys.forms import AGREE_LABELS
+from lms.surveys.models import OTHER, Answer, Kind, Question, Response, Survey
 from lms.surveys.release import Release
 
 

@@ -6,11 +6,15 @@ import re
 import time
 from pathlib import Path
 
-from sqlalchemy import select
+import pytest
+from sqlalchemy import func, select
 
+from lms.accounts.models import User
 from lms.extensions import db
-from lms.surveys import imports
+from lms.surveys import imports, results
+from lms.surveys import services as surveys
 from lms.surveys.models import Answer, Response, Survey
+from lms.surveys.release import View, release
 
 GOOGLE_CSV = """Timestamp,Email Address,The training was relevant to my daily work.,\
 How useful was each part of the programme for you? [Social media],\
@@ -209,3 +213,162 @@ def test_uploads_expire_on_their_own_whatever_page_is_visited(app, client, train
     client.get("/courses/")
 
     assert pending_uploads(app) == []
+
+
+def test_importing_the_same_file_again_adds_nothing_and_says_so(app, client, trainer, evaluation):
+    client.sign_in("trainer@example.eu")
+    confirm(client, evaluation, upload(client, evaluation, GOOGLE_CSV).get_data(as_text=True))
+
+    again = confirm(client, evaluation, upload(client, evaluation, GOOGLE_CSV).get_data(as_text=True))
+
+    page = client.get(again.headers["Location"]).get_data(as_text=True)
+    assert "0 responses imported." in page and "3 rows were imported before and are skipped." in page
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Response)) == 3
+
+
+def test_each_rows_country_comes_from_a_mapped_column_within_the_trainers_countries(app, client, trainer, evaluation):
+    client.sign_in("trainer@example.eu")
+    with_countries = GOOGLE_CSV.replace(",Score\n", ",Score,Country\n", 1)
+    lines = with_countries.split("\n")
+    lines[2] += ",Ελλάδα"  # the first row runs over two lines
+    lines[3] += ",BG"
+    lines[4] += ",Slovenia"
+    page = upload(client, evaluation, "\n".join(lines)).get_data(as_text=True)
+
+    done = confirm(client, evaluation, page, country="")
+    italy = confirm(
+        client,
+        evaluation,
+        upload(client, evaluation, "\n".join(lines).replace(",BG", ",Italia")).get_data(as_text=True),
+    )
+
+    assert '<option value="country" selected>' in page
+    assert done.status_code == 302
+    assert italy.status_code == 422 and "Italy is not one of your countries" in italy.get_data(as_text=True)
+    with app.app_context():
+        countries = db.session.scalars(select(Response.country).order_by(Response.submitted_on)).all()
+        assert countries == ["GR", "BG", "SI"]
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (GOOGLE_CSV[: GOOGLE_CSV.index("and examples")], "ends inside a quoted text"),
+        (GOOGLE_CSV.rstrip("\n").rsplit(",", 2)[0] + "\n", "Line 4 has 5 columns where the header has 7"),
+        (GOOGLE_CSV.replace(",", ";"), "separated by semicolons"),
+    ],
+    ids=["cut inside a quoted answer", "cut in the middle of a row", "semicolons"],
+)
+def test_a_cut_or_semicolon_file_is_refused_and_nothing_is_kept(app, client, trainer, evaluation, text, message):
+    client.sign_in("trainer@example.eu")
+
+    response = upload(client, evaluation, text)
+
+    assert message in response.get_data(as_text=True)
+    assert pending_uploads(app) == []
+
+
+def test_the_export_of_another_form_is_refused_before_anything_is_imported(app, client, trainer, evaluation):
+    other_form = (
+        "Timestamp,Which municipality?,How many staff?,Favourite poster,Would you attend again?\n"
+        "2026/01/05 10:00:00,Varna,12,Blue,Yes\n"
+        "2026/01/06 11:00:00,Burgas,8,Red,No\n"
+    )
+    client.sign_in("trainer@example.eu")
+    page = upload(client, evaluation, other_form).get_data(as_text=True)
+
+    response = confirm(client, evaluation, page)
+
+    assert response.status_code == 422
+    assert "Only 0 of the file&#39;s 4 columns are matched to questions" in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(Response.id)) is None
+
+
+def test_a_greek_export_with_greek_labels_and_timestamps_is_imported_as_it_was_answered(
+    app, client, trainer, evaluation
+):
+    greek = (
+        "Χρονική σήμανση,Διεύθυνση ηλεκτρονικού ταχυδρομείου,Ποια μέρη θα αξιοποιήσετε πρώτα;,"
+        "Σε ποιο βαθμό παρακολουθήσατε την εκπαίδευση;\n"
+        '5/1/2026 10:00:00 π.μ.,eleni@example.gr,"Ιστορίες κατοίκων, Γεγονότα και στοιχεία απέναντι στους μύθους",'
+        "Στο σύνολό της\n"
+        "13/1/2026 4:30:00 μ.μ.,nikos@example.gr,Μέσα κοινωνικής δικτύωσης,Εν μέρει\n"
+    )
+    client.sign_in("trainer@example.eu")
+    page = upload(client, evaluation, greek).get_data(as_text=True)
+
+    done = confirm(client, evaluation, page, country="GR")
+
+    assert "The file holds 2 responses." in page
+    assert "Διεύθυνση ηλεκτρονικού ταχυδρομείου" in page.split("Not imported")[1].split("</li>")[0]
+    assert done.status_code == 302
+    with app.app_context():
+        survey = db.session.get(Survey, evaluation)
+        codes = {question.id: question.code for question in survey.questions}
+        stored = db.session.execute(
+            select(Response.submitted_on, Answer.question_id, Answer.option_code)
+            .join(Answer, Answer.response_id == Response.id)
+            .order_by(Response.submitted_on, Answer.option_code)
+        ).all()
+        assert [(str(day), codes[question], option) for day, question, option in stored] == [
+            ("2026-01-05", "followed", "all"),
+            ("2026-01-05", "first-use", "facts"),
+            ("2026-01-05", "first-use", "stories"),
+            ("2026-01-13", "first-use", "social-media"),
+            ("2026-01-13", "followed", "some"),
+        ]
+        assert db.session.scalar(select(Answer).where(Answer.text.contains("@"))) is None
+
+
+def test_cancelling_an_import_deletes_the_uploaded_file(app, client, trainer, evaluation):
+    client.sign_in("trainer@example.eu")
+    page = upload(client, evaluation, GOOGLE_CSV).get_data(as_text=True)
+    key = re.search(r'name="key" type="hidden" value="([^"]+)"', page).group(1)
+
+    cancelled = client.submit(f"/surveys/{evaluation}/import", {"key": key, "action": "cancel"})
+
+    assert cancelled.status_code == 302 and pending_uploads(app) == []
+
+
+def test_the_platforms_own_export_reimports_into_a_copy_with_the_same_figures(
+    app, client, trainer, evaluation, answers, make_app, days_pass
+):
+    with app.app_context():
+        token = db.session.get(Survey, evaluation).token
+    for number in range(6):
+        data = answers(evaluation, relevance=str(1 + number % 5), word=f"word-{number}")
+        data["q" + str(_question_id(app, evaluation, "first-use")) + "_other"] = "Radio" if number % 2 else ""
+        make_app().test_client().submit(f"/surveys/s/{token}", {**data, "country": "SI"})
+    days_pass(evaluation)
+    client.sign_in("trainer@example.eu")
+    exported = client.get(f"/surveys/{evaluation}/export.csv").get_data(as_text=True).lstrip("\ufeff")
+    with app.app_context():
+        copy = surveys.duplicate(db.session.get(Survey, evaluation), db.session.get(User, trainer))
+        copy.published = True
+        db.session.commit()
+        copy_id = copy.id
+
+    done = confirm(client, copy_id, upload(client, copy_id, exported).get_data(as_text=True), country="")
+
+    assert done.status_code == 302
+    with app.app_context():
+        figures = [
+            [(bar.label, bar.count) for item in summary for bar in item.bars]
+            + [(label, [bar.count for bar in bars]) for item in summary for label, bars in item.grid]
+            + [sorted(item.texts) for item in summary]
+            for survey_id in (evaluation, copy_id)
+            for _count, summary in [results.summary(*_shown(survey_id), "en")]
+        ]
+        assert figures[0] == figures[1] and any(count for label, count in figures[0][:5])
+
+
+def _question_id(app, survey_id: int, code: str) -> int:
+    with app.app_context():
+        return next(q.id for q in db.session.get(Survey, survey_id).questions if q.code == code)
+
+
+def _shown(survey_id: int):
+    survey = db.session.get(Survey, survey_id)
+    return survey, release(survey, View(countries=frozenset({"SI"})))
