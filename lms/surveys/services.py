@@ -786,6 +786,9 @@ def duplicate(survey: Survey, actor: User) -> Survey:
                 required=question.required,
                 options=list(question.options),
                 rows=list(question.rows),
+                # kept so that the original's exports, which may hold retired answers, import into the copy
+                retired_options=list(question.retired_options),
+                retired_rows=list(question.retired_rows),
                 allow_other=question.allow_other,
                 scale_min=question.scale_min,
                 scale_max=question.scale_max,
