@@ -96,7 +96,7 @@ def platform(tmp_path_factory):
         "LMS_TRUSTED_HOSTS": "127.0.0.1",
         "LMS_BASE_URL": url,
     }
-    for command in (["db", "upgrade"], ["content", "import"], ["demo", "load"]):
+    for command in (["db", "upgrade"], ["content", "import"], ["demo", "load", "--allow-production"]):
         subprocess.run([BIN / "lms", *command], env=env, cwd=ROOT, check=True, capture_output=True)
     log = instance / "gunicorn.log"
     with log.open("w") as output:
