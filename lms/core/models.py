@@ -22,3 +22,5 @@ class OutboxMessage(db.Model):
     sent_at: Mapped[datetime | None]
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(String(500))
+    #: When the message was given up: it cannot be built, or the server refused it for good (see last_error).
+    failed_at: Mapped[datetime | None]
