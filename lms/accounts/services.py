@@ -160,7 +160,7 @@ def request_password_reset(email: str) -> None:
         user.language,
         user=user,
         hours=hours,
-        link=external_url("accounts.reset_password", token=token),
+        secret_link=external_url("accounts.reset_password", token=token),
     )
     log.info("Password reset link sent to user %s", user.id)
 
@@ -176,7 +176,7 @@ def send_welcome(user: User, invited_by: User) -> None:
         user=user,
         days=days,
         inviter=invited_by,
-        link=external_url("accounts.reset_password", token=token),
+        secret_link=external_url("accounts.reset_password", token=token),
     )
 
 
@@ -381,7 +381,7 @@ def create_invitation(
             language_for_country(organisation.country),
             invitation=invitation,
             inviter=created_by,
-            link=external_url("accounts.join", token=token),
+            secret_link=external_url("accounts.join", token=token),
         )
     log.info("Invitation %s to organisation %s created by %s", invitation.id, organisation.id, created_by.id)
     return invitation, token

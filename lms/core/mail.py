@@ -8,6 +8,7 @@ from email.message import EmailMessage
 
 from flask import current_app, has_request_context, render_template, url_for
 from flask_babel import force_locale
+from flask_babel import gettext as _
 from sqlalchemy import delete, func, select, update
 
 from lms.core import redaction
@@ -19,11 +20,27 @@ log = logging.getLogger("lms.core.mail")
 PENDING_KEY = "lms.mail_pending"
 
 
-def queue_mail(recipient: str, template: str, language: str, **context) -> OutboxMessage:
-    """Render *template* (subject on its first line) in *language* and queue it for *recipient*."""
+#: Stands in the stored body for the one-time link that only the recipient may read.
+SECRET_LINK = "[one-time link]"
+
+
+def queue_mail(
+    recipient: str, template: str, language: str, secret_link: str | None = None, **context
+) -> OutboxMessage:
+    """Render *template* (subject on its first line) in *language* and queue it for *recipient*.
+
+    A *secret_link* (one that lets its holder in: a password reset, an invitation) is the template's `link`; it is
+    kept apart from the body, shown to no admin, and forgotten once the message has left."""
+    if secret_link is not None:
+        context["link"] = SECRET_LINK
     with force_locale(language):
-        subject, _, body = render_template(template, **context).strip().partition("\n")
-    message = OutboxMessage(recipient=one_line(recipient), subject=one_line(subject)[:200], body=body.strip() + "\n")
+        subject, _newline, body = render_template(template, **context).strip().partition("\n")
+    message = OutboxMessage(
+        recipient=one_line(recipient),
+        subject=one_line(subject)[:200],
+        body=body.strip() + "\n",
+        secret_link=secret_link,
+    )
     db.session.add(message)
     db.session.flush()
     db.session.info[PENDING_KEY] = True
@@ -63,7 +80,8 @@ def _build(message: OutboxMessage) -> EmailMessage:
         built["From"] = current_app.config["MAIL_SENDER"]
         built["To"] = message.recipient
         built["Subject"] = message.subject
-        built.set_content(message.body)
+        secret = message.secret_link
+        built.set_content(message.body if secret is None else message.body.replace(SECRET_LINK, secret))
     except (ValueError, TypeError, email.errors.MessageError) as error:
         raise Undeliverable(f"The message cannot be built: {error}") from error
     return built
@@ -108,17 +126,21 @@ def deliver_pending(limit: int = 100) -> int:
         try:
             _send(message)
         except Undeliverable as error:
-            message.failed_at, message.last_error = utcnow(), str(error)[:500]
+            message.failed_at, message.last_error, message.secret_link = utcnow(), str(error)[:500], None
             log.error("Gave up message %s: %s", message.id, error)
         except (OSError, smtplib.SMTPException) as error:
             message.last_error = str(error)[:500]
             log.warning("Could not send message %s to SMTP: %s", message.id, error)
         else:
-            message.sent_at = utcnow()
-            message.last_error = None
+            message.sent_at, message.last_error, message.secret_link = utcnow(), None, None
             sent += 1
         db.session.commit()
     return sent
+
+
+def readable_body(message: OutboxMessage) -> str:
+    """Return the body as admins read it in the outbox: the one-time link named, never shown."""
+    return message.body.replace(SECRET_LINK, _("[one-time link, for the recipient only]"))
 
 
 def outbox_page(page: int):

@@ -5,10 +5,11 @@ import threading
 
 import pyotp
 import pytest
-from sqlalchemy import event
+from sqlalchemy import event, select, text, update
 
 from lms.accounts import services
 from lms.accounts.models import Role, User
+from lms.core.encryption import DecryptionError, fernet
 from lms.extensions import db
 
 SECRET = pyotp.random_base32()
@@ -177,3 +178,26 @@ def test_two_sign_ins_racing_with_one_code_let_only_one_in(app, create_user, kin
 
     assert sorted(outcomes, key=str) == ["/", None]
     assert sorted(browser.get("/accounts/profile").status_code for browser in browsers) == [200, 302]
+
+
+def test_the_authenticator_key_is_kept_encrypted_with_the_configured_key(app, make_app, client, create_user):
+    create_user("spela@example.eu")
+    client.sign_in("spela@example.eu")
+    secret = re.search(
+        r'<code class="secret">([A-Z2-7]+)</code>', client.get("/accounts/two-factor").get_data(as_text=True)
+    ).group(1)
+    client.submit("/accounts/two-factor", {"code": code(secret)})
+    with app.app_context():
+        stored = db.session.scalar(text("SELECT totp_secret FROM accounts_users"))
+    # Someone with a copy of the database (a backup, a leaked dump) has nothing to put in an authenticator app.
+    assert secret not in stored
+    assert fernet("test").decrypt(stored.encode()).decode() == secret  # SECRET_KEY serves when no key is set
+
+    keyed = make_app(ENCRYPTION_KEY="k" * 32)
+    with keyed.app_context():
+        db.session.execute(update(User).values(totp_secret=secret))
+        db.session.commit()
+        stored = db.session.scalar(text("SELECT totp_secret FROM accounts_users"))
+    assert fernet("k" * 32).decrypt(stored.encode()).decode() == secret
+    with app.app_context(), pytest.raises(DecryptionError, match="LMS_ENCRYPTION_KEY"):
+        db.session.scalar(select(User))

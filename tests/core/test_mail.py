@@ -1,6 +1,8 @@
 """E-mail: kept in the outbox, and sent through a real SMTP server when one is configured."""
 
 import email
+import email.policy
+import re
 import socket
 
 import pyotp
@@ -62,6 +64,23 @@ def test_a_reset_link_is_delivered_by_smtp_after_the_commit(app, client, create_
     assert b"/accounts/password-reset/" in envelope.content
     with app.app_context():
         assert db.session.scalar(select(OutboxMessage)).sent_at is not None
+
+
+def test_a_delivered_message_keeps_no_link_that_opens_the_account(app, client, create_user, smtp_server):
+    port, inbox = smtp_server
+    configure_smtp(app, port)
+    create_user("spela@example.eu")
+
+    client.submit("/accounts/password-reset", {"email": "spela@example.eu"})
+
+    [envelope] = inbox.messages
+    text = email.message_from_bytes(envelope.content, policy=email.policy.default).get_content()
+    link = re.search(r"http://localhost(/accounts/password-reset/[\w-]+)", text).group(1)
+    with app.app_context():
+        stored = db.session.scalar(select(OutboxMessage))
+        assert stored.secret_link is None
+        assert "[one-time link]" in stored.body and link.rsplit("/", 1)[1] not in stored.body
+    assert client.get(link).status_code == 200  # the mail's link itself still works, once
 
 
 def test_an_unreachable_server_keeps_the_message_for_later(app, client, create_user, runner, smtp_server):
@@ -173,7 +192,14 @@ def test_a_message_that_cannot_be_built_is_given_up_and_blocks_no_other(app, cli
     port, inbox = smtp_server
     configure_smtp(app, port)
     with app.app_context():
-        db.session.add(OutboxMessage(recipient="expert@example.eu", subject="Posters\rBcc: everyone", body="?"))
+        db.session.add(
+            OutboxMessage(
+                recipient="expert@example.eu",
+                subject="Posters\rBcc: everyone",
+                body="[one-time link]",
+                secret_link="http://localhost/accounts/join/abc",
+            )
+        )
         db.session.commit()
     create_user("spela@example.eu")
 
@@ -187,6 +213,7 @@ def test_a_message_that_cannot_be_built_is_given_up_and_blocks_no_other(app, cli
     with app.app_context():
         broken = db.session.scalar(select(OutboxMessage).where(OutboxMessage.recipient == "expert@example.eu"))
         assert (broken.sent_at, broken.attempts) == (None, 1) and broken.failed_at is not None
+        assert broken.secret_link is None
     admin = sign_in_admin(app, create_user)
     listing = admin.get("/outbox").get_data(as_text=True)
     page = admin.get(f"/outbox/{broken.id}").get_data(as_text=True)
