@@ -373,7 +373,7 @@ def world(app, course, create_user, create_organisation, answers):
         accounts.request_password_reset("other@example.si")
         db.session.commit()
         reset_token = re.search(
-            r"/accounts/password-reset/(\S+)", db.session.scalars(select(OutboxMessage.body)).all()[-1]
+            r"/accounts/password-reset/(\S+)", db.session.scalars(select(OutboxMessage.secret_link)).all()[-1]
         ).group(1)
         ids.update(
             message=db.session.scalar(select(OutboxMessage.id)),

@@ -9,6 +9,7 @@ from lms.surveys.models import Participation, Response
 
 
 def test_the_programme_and_the_demo_data_load_and_the_pages_answer(app, runner, client):
+    app.config["ENV"] = "development"  # as `make run` sets it
     imported = runner.invoke(args=["content", "import"])
     demo = runner.invoke(args=["demo", "load"])
 

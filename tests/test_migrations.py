@@ -4,12 +4,14 @@ import json
 import secrets
 
 import flask_migrate
+import pyotp
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, text
 
 from lms import create_app
+from lms.accounts.models import User
 from lms.extensions import db
 from lms.surveys.models import Question
 from tests.conftest import TEST_DATABASE_URL
@@ -199,3 +201,48 @@ def test_every_migration_goes_down_and_up_again(empty_database):
         db.engine.dispose()
 
     assert differences == []
+
+
+def test_secrets_written_in_clear_before_are_encrypted_and_delivered_links_forgotten(empty_database):
+    app = create_app({"TESTING": True, "SECRET_KEY": "test", "DATABASE_URL": empty_database})
+    secret, link = pyotp.random_base32(), "https://learn.example.eu/accounts/password-reset/Tok3n_-x"
+    with app.app_context():
+        flask_migrate.upgrade(revision="6c1f0e9d2a47")  # authenticator keys and links in clear
+        db.session.execute(
+            text(
+                "INSERT INTO accounts_users (id, email, name, language, timezone, active, session_epoch, totp_secret, "
+                "is_demo, created_at) VALUES (1, 'spela@example.eu', 'Špela', 'sl', 'Europe/Ljubljana', true, 0, "
+                ":secret, false, '2026-11-01')"
+            ),
+            {"secret": secret},
+        )
+        for message_id, sent_at in ((1, "2026-11-02"), (2, None)):
+            db.session.execute(
+                text(
+                    "INSERT INTO core_outbox (id, recipient, subject, body, created_at, sent_at, attempts) "
+                    "VALUES (:id, 'spela@example.eu', 'Choose a new password', :body, '2026-11-02', :sent_at, 1)"
+                ),
+                {"id": message_id, "body": f"Open this link:\n\n{link}\n\nIt works once.\n", "sent_at": sent_at},
+            )
+        db.session.commit()
+
+        flask_migrate.upgrade()
+        stored = db.session.scalar(text("SELECT totp_secret FROM accounts_users"))
+        user = db.session.get(User, 1)
+        messages = db.session.execute(text("SELECT id, body, secret_link FROM core_outbox ORDER BY id")).all()
+        db.session.remove()
+        flask_migrate.downgrade(revision="6c1f0e9d2a47")
+        back = db.session.execute(text("SELECT totp_secret FROM accounts_users")).scalar()
+        bodies = db.session.scalars(text("SELECT body FROM core_outbox ORDER BY id")).all()
+        db.session.remove()
+        db.engine.dispose()
+
+    assert secret not in stored and user.totp_secret == secret and back == secret
+    assert [tuple(row) for row in messages] == [
+        (1, "Open this link:\n\n[one-time link]\n\nIt works once.\n", None),
+        (2, "Open this link:\n\n[one-time link]\n\nIt works once.\n", link),
+    ]
+    assert bodies == [
+        "Open this link:\n\n[one-time link]\n\nIt works once.\n",
+        f"Open this link:\n\n{link}\n\nIt works once.\n",
+    ]

@@ -8,6 +8,7 @@ from flask_login import UserMixin
 from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from lms.core.encryption import EncryptedString
 from lms.core.time import utcnow
 from lms.extensions import db
 
@@ -104,8 +105,8 @@ class User(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     #: Raised to end every session of this person (sign-out, new password, deactivation).
     session_epoch: Mapped[int] = mapped_column(default=0)
-    #: Base32 secret of the authenticator app; None while two-factor sign-in is off.
-    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    #: Base32 secret of the authenticator app, encrypted (lms.core.encryption); None while two-factor sign-in is off.
+    totp_secret: Mapped[str | None] = mapped_column(EncryptedString(200))
     #: The last time step whose code was accepted, so that a code works only once.
     totp_last_step: Mapped[int | None]
     #: Created by `lms demo load`; only demo accounts may have their codes printed by the CLI.

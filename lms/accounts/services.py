@@ -160,7 +160,7 @@ def request_password_reset(email: str) -> None:
         user.language,
         user=user,
         hours=hours,
-        link=external_url("accounts.reset_password", token=token),
+        secret_link=external_url("accounts.reset_password", token=token),
     )
     log.info("Password reset link sent to user %s", user.id)
 
@@ -176,7 +176,7 @@ def send_welcome(user: User, invited_by: User) -> None:
         user=user,
         days=days,
         inviter=invited_by,
-        link=external_url("accounts.reset_password", token=token),
+        secret_link=external_url("accounts.reset_password", token=token),
     )
 
 
@@ -381,7 +381,7 @@ def create_invitation(
             language_for_country(organisation.country),
             invitation=invitation,
             inviter=created_by,
-            link=external_url("accounts.join", token=token),
+            secret_link=external_url("accounts.join", token=token),
         )
     log.info("Invitation %s to organisation %s created by %s", invitation.id, organisation.id, created_by.id)
     return invitation, token
@@ -486,21 +486,30 @@ def new_recovery_codes(user: User) -> list[str]:
 
 
 def verify_second_factor(user: User, code: str) -> bool:
-    """Accept a current authenticator code (once) or an unused recovery code."""
+    """Accept a current authenticator code or an unused recovery code, each once.
+
+    The code is spent by one conditional UPDATE whose row count tells whether this request spent it: two sign-ins
+    racing with one code (one per worker) cannot both get in."""
     code = _clean_code(code)
     step = _matching_step(user.totp_secret, code, user.totp_last_step) if code.isdigit() else None
     if step is not None:
-        user.totp_last_step = step
-        return True
-    recovery = db.session.scalar(
-        select(RecoveryCode).where(
-            RecoveryCode.user_id == user.id, RecoveryCode.code_hash == _digest(code), RecoveryCode.used_at.is_(None)
+        spent = db.session.execute(
+            update(User)
+            .where(User.id == user.id, or_(User.totp_last_step.is_(None), User.totp_last_step < step))
+            .values(totp_last_step=step)
+            .execution_options(synchronize_session=False)
         )
+        if spent.rowcount == 1:
+            return True
+    spent = db.session.execute(
+        update(RecoveryCode)
+        .where(RecoveryCode.user_id == user.id, RecoveryCode.code_hash == _digest(code), RecoveryCode.used_at.is_(None))
+        .values(used_at=utcnow())
+        .execution_options(synchronize_session=False)
     )
-    if recovery is None:
+    if spent.rowcount != 1:
         log.info("Wrong second factor for user %s", user.id)
         return False
-    recovery.used_at = utcnow()
     log.info("Recovery code used by user %s", user.id)
     return True
 

@@ -14,6 +14,7 @@ from lms import i18n
 from lms.core import cli, errors, mail, security, templating
 from lms.core import config as settings
 from lms.core.plugins import load_plugins
+from lms.core.storage import private_folder
 from lms.core.templating import MAX_ID
 from lms.core.views import bp as core_bp
 from lms.extensions import csrf, db, limiter, login_manager, migrate
@@ -36,7 +37,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.update(settings.from_environment(os.environ))
     app.config.update(test_config or {})
     settings.finish(app.config, app.instance_path, i18n.LANGUAGES)
-    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    private_folder(Path(app.instance_path))  # the SQLite database, the development key, pending uploads
     if app.config["PROXIES"]:
         # Behind a TLS terminator or load balancer, the visitor's address is the one the proxies forwarded:
         # rate limits per address would otherwise count every visitor as one.
@@ -95,9 +96,23 @@ def _sqlite_pragmas(connection, _record) -> None:
     # SQLite's own lower() folds ASCII only; names here are Greek, Cyrillic and accented.
     connection.create_function("lower", 1, _sqlite_lower, deterministic=True)
     cursor = connection.cursor()
+    for _number, name, path in cursor.execute("PRAGMA database_list").fetchall():
+        if name == "main" and path:
+            _owner_only(Path(path))
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=5000")
     # Deleted and overwritten rows are zeroed on disk, so an erased person's name is not left in free pages.
     cursor.execute("PRAGMA secure_delete=ON")
     cursor.close()
+
+
+def _owner_only(database: Path) -> None:
+    """Make the SQLite file the owner's alone (0600); the write-ahead log and shared-memory files that SQLite
+    creates later take its mode, and those left by an earlier start are changed too."""
+    for path in (database, database.with_name(database.name + "-wal"), database.with_name(database.name + "-shm")):
+        try:
+            if path.exists() and path.stat().st_mode & 0o077:
+                path.chmod(0o600)
+        except OSError as error:
+            logging.getLogger("lms.core").warning("Could not make %s readable by its owner only: %s", path, error)

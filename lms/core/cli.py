@@ -16,9 +16,21 @@ mail = AppGroup("mail", help="The e-mail outbox.")
 
 
 @demo.command("load")
-def load_demo():
+@click.option(
+    "--allow-production",
+    is_flag=True,
+    help="Load the demo data although LMS_ENV is not development (a throwaway test server only).",
+)
+def load_demo(allow_production: bool):
     """Load the demo data of every enabled plugin, in their order (again: nothing is duplicated),
-    and list the accounts."""
+    and list the accounts. Outside development only with --allow-production: every demo account,
+    an administrator among them, has the password published in the README."""
+    if current_app.config["ENV"] != "development" and not allow_production:
+        raise click.ClickException(
+            f"Refusing to load the demo data: LMS_ENV is {current_app.config['ENV']!r}, and the demo accounts, "
+            f"an administrator among them, all have the published password {DEMO_PASSWORD!r}. "
+            "Load it with LMS_ENV=development, or add --allow-production on a test server that nobody else reaches."
+        )
     logger = logging.getLogger("lms")
     level, _ = logger.level, logger.setLevel(logging.WARNING)
     accounts = []

@@ -21,6 +21,8 @@ DEFAULTS: dict[str, object] = {
     #: "development" generates a secret key in instance/; "production" demands one.
     "ENV": "production",
     "SECRET_KEY": "",
+    #: Encrypts the secrets kept in the database (authenticator keys); SECRET_KEY serves when it is empty.
+    "ENCRYPTION_KEY": "",
     "DATABASE_URL": "",
     #: Packages to enable: built-in ones under lms/ or names from the "lms.plugins" entry
     #: points; "*" enables every plugin that an installed package offers.
@@ -143,6 +145,8 @@ def finish(config: dict, instance_path: str, languages: dict) -> None:
         raise ConfigError(f"{PREFIX}PROXIES must be 0 or more.")
     if config["SURVEY_MIN_GROUP"] < 2:
         raise ConfigError(f"{PREFIX}SURVEY_MIN_GROUP must be 2 or more: a group of one is one person.")
+    if config["ENCRYPTION_KEY"] and len(config["ENCRYPTION_KEY"]) < 32:
+        raise ConfigError(f"{PREFIX}ENCRYPTION_KEY must be a random string of at least 32 characters.")
     if config["BASE_URL"].endswith("/"):
         config["BASE_URL"] = config["BASE_URL"].rstrip("/")
     development = config["ENV"] == "development"

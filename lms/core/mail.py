@@ -1,5 +1,6 @@
 """E-mail: queued in the outbox with the change that causes it, delivered after the commit."""
 
+import email.errors
 import logging
 import smtplib
 import ssl
@@ -7,6 +8,7 @@ from email.message import EmailMessage
 
 from flask import current_app, has_request_context, render_template, url_for
 from flask_babel import force_locale
+from flask_babel import gettext as _
 from sqlalchemy import delete, func, select, update
 
 from lms.core import redaction
@@ -18,11 +20,27 @@ log = logging.getLogger("lms.core.mail")
 PENDING_KEY = "lms.mail_pending"
 
 
-def queue_mail(recipient: str, template: str, language: str, **context) -> OutboxMessage:
-    """Render *template* (subject on its first line) in *language* and queue it for *recipient*."""
+#: Stands in the stored body for the one-time link that only the recipient may read.
+SECRET_LINK = "[one-time link]"
+
+
+def queue_mail(
+    recipient: str, template: str, language: str, secret_link: str | None = None, **context
+) -> OutboxMessage:
+    """Render *template* (subject on its first line) in *language* and queue it for *recipient*.
+
+    A *secret_link* (one that lets its holder in: a password reset, an invitation) is the template's `link`; it is
+    kept apart from the body, shown to no admin, and forgotten once the message has left."""
+    if secret_link is not None:
+        context["link"] = SECRET_LINK
     with force_locale(language):
-        subject, _, body = render_template(template, **context).strip().partition("\n")
-    message = OutboxMessage(recipient=recipient, subject=subject.strip(), body=body.strip() + "\n")
+        subject, _newline, body = render_template(template, **context).strip().partition("\n")
+    message = OutboxMessage(
+        recipient=one_line(recipient),
+        subject=one_line(subject)[:200],
+        body=body.strip() + "\n",
+        secret_link=secret_link,
+    )
     db.session.add(message)
     db.session.flush()
     db.session.info[PENDING_KEY] = True
@@ -42,46 +60,87 @@ def external_url(endpoint: str, **values) -> str:
     return (base or DEVELOPMENT_BASE_URL) + adapter.build(endpoint, values)
 
 
+def one_line(text: str) -> str:
+    """Return *text* fit for a header: control characters (CR and LF above all) become spaces, runs of space one."""
+    return " ".join("".join(ch if ch.isprintable() else " " for ch in text).split())
+
+
 def smtp_configured() -> bool:
     """Tell whether messages leave by SMTP, or stay in the outbox only."""
     return bool(current_app.config["MAIL_SERVER"])
 
 
+class Undeliverable(Exception):
+    """This message can never be sent (it cannot be built, or the server refused it for good): give it up."""
+
+
+def _build(message: OutboxMessage) -> EmailMessage:
+    try:
+        built = EmailMessage()
+        built["From"] = current_app.config["MAIL_SENDER"]
+        built["To"] = message.recipient
+        built["Subject"] = message.subject
+        secret = message.secret_link
+        built.set_content(message.body if secret is None else message.body.replace(SECRET_LINK, secret))
+    except (ValueError, TypeError, email.errors.MessageError) as error:
+        raise Undeliverable(f"The message cannot be built: {error}") from error
+    return built
+
+
 def _send(message: OutboxMessage) -> None:
+    """Send *message*; raise Undeliverable when trying again cannot help, OSError or SMTPException when it may."""
     config = current_app.config
-    email = EmailMessage()
-    email["From"] = config["MAIL_SENDER"]
-    email["To"] = message.recipient
-    email["Subject"] = message.subject
-    email.set_content(message.body)
+    built = _build(message)
     smtp_class = smtplib.SMTP_SSL if config["MAIL_SECURITY"] == "ssl" else smtplib.SMTP
     with smtp_class(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=10) as smtp:
         if config["MAIL_SECURITY"] == "starttls":
             smtp.starttls(context=ssl.create_default_context())
         if config["MAIL_USERNAME"]:
             smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
-        smtp.send_message(email)
+        try:
+            smtp.send_message(built)
+        except (smtplib.SMTPRecipientsRefused, smtplib.SMTPNotSupportedError, ValueError) as error:
+            raise Undeliverable(f"The server refused the message: {error}") from error
+        except smtplib.SMTPDataError as error:
+            if error.smtp_code >= 500:
+                raise Undeliverable(f"The server refused the message: {error}") from error
+            raise
 
 
 def deliver_pending(limit: int = 100) -> int:
-    """Send unsent outbox messages by SMTP and return how many left; commits each result."""
+    """Send waiting outbox messages by SMTP and return how many left; commits each result.
+
+    A message that cannot be sent ever is marked failed with its reason and never tried again; one that met a
+    passing fault (server unreachable, busy) waits for the next try. Neither stops the others."""
     if not smtp_configured():
         return 0
     sent = 0
-    query = select(OutboxMessage).where(OutboxMessage.sent_at.is_(None)).order_by(OutboxMessage.id).limit(limit)
+    query = (
+        select(OutboxMessage)
+        .where(OutboxMessage.sent_at.is_(None), OutboxMessage.failed_at.is_(None))
+        .order_by(OutboxMessage.id)
+        .limit(limit)
+    )
     for message in db.session.scalars(query).all():
         message.attempts += 1
         try:
             _send(message)
+        except Undeliverable as error:
+            message.failed_at, message.last_error, message.secret_link = utcnow(), str(error)[:500], None
+            log.error("Gave up message %s: %s", message.id, error)
         except (OSError, smtplib.SMTPException) as error:
             message.last_error = str(error)[:500]
             log.warning("Could not send message %s to SMTP: %s", message.id, error)
         else:
-            message.sent_at = utcnow()
-            message.last_error = None
+            message.sent_at, message.last_error, message.secret_link = utcnow(), None, None
             sent += 1
         db.session.commit()
     return sent
+
+
+def readable_body(message: OutboxMessage) -> str:
+    """Return the body as admins read it in the outbox: the one-time link named, never shown."""
+    return message.body.replace(SECRET_LINK, _("[one-time link, for the recipient only]"))
 
 
 def outbox_page(page: int):

@@ -1,5 +1,6 @@
 """Uploaded files, kept outside the web root behind one small interface (local disk by default)."""
 
+import os
 import secrets
 from pathlib import Path
 
@@ -21,8 +22,7 @@ class LocalStorage:
 
     def save(self, data: bytes) -> str:
         key = secrets.token_hex(16)
-        self.root.mkdir(parents=True, exist_ok=True)
-        (self.root / key).write_bytes(data)
+        write_private(private_folder(self.root) / key, data)
         return key
 
     def read(self, key: str) -> bytes:
@@ -37,6 +37,20 @@ class LocalStorage:
         """Remove the file of *key* when the current transaction commits (kept if it is rolled back)."""
         if key.isalnum():
             remove_after_commit(self.root / key)
+
+
+def private_folder(path: Path) -> Path:
+    """Create *path* if needed and make it the owner's alone (0700), whatever the umask of the server."""
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if path.stat().st_mode & 0o077:
+        path.chmod(0o700)
+    return path
+
+
+def write_private(path: Path, data: bytes) -> None:
+    """Write a new file at *path* that only the owner may read (0600), whatever the umask of the server."""
+    with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as file:
+        file.write(data)
 
 
 def storage() -> LocalStorage:

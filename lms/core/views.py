@@ -6,7 +6,7 @@ from flask_login import current_user
 from lms.accounts.access import roles_required
 from lms.accounts.models import Role
 from lms.core.forms import LanguageForm
-from lms.core.mail import outbox_page
+from lms.core.mail import outbox_page, readable_body
 from lms.core.models import OutboxMessage
 from lms.core.plugins import menu_for
 from lms.core.security import safe_next
@@ -44,4 +44,4 @@ def outbox():
 @roles_required(Role.ADMIN)
 def outbox_message(message_id: int):
     message = db.get_or_404(OutboxMessage, message_id)
-    return render_template("core/outbox_message.html", message=message)
+    return render_template("core/outbox_message.html", message=message, body=readable_body(message))

@@ -18,7 +18,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from lms.core import redaction
-from lms.core.storage import remove_after_commit
+from lms.core.storage import private_folder, remove_after_commit, write_private
 from lms.core.time import utcnow
 from lms.extensions import db
 from lms.i18n import country_code, country_name
@@ -96,9 +96,7 @@ class Upload:
 
 
 def _folder() -> Path:
-    folder = Path(current_app.instance_path) / "imports"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
+    return private_folder(Path(current_app.instance_path) / "imports")
 
 
 def _expired(path: Path, now: float) -> bool:
@@ -247,7 +245,7 @@ def upload(survey: Survey, data: bytes) -> Upload:
         raise UploadError(_("The file is not UTF-8 text. Download it again from Google Forms as CSV.")) from None
     header, rows = _read(text)
     key = secrets.token_urlsafe(16)
-    (_folder() / f"{key}.csv").write_text(text, encoding="utf-8")
+    write_private(_folder() / f"{key}.csv", text.encode("utf-8"))
     by_title = {
         _normalise(label): value for language in survey.languages for value, label in targets(survey, language)
     } | {_normalise(name): COUNTRY for name in COUNTRY_HEADERS}

@@ -69,7 +69,7 @@ def test_adding_a_person_mails_them_a_link_to_choose_a_password(app, client, adm
     assert response.headers["Location"] == f"/accounts/admin/users/{person.id}"
     assert person.password_hash is None
     assert message.recipient == "lukas@example.at"
-    assert "/accounts/password-reset/" in message.body
+    assert "/accounts/password-reset/" in message.secret_link
 
 
 def test_roles_and_trainer_countries_are_granted_and_withdrawn(app, client, admin, create_user):
@@ -151,7 +151,7 @@ def test_admin_pages_are_refused_to_others(client, create_user, url):
     assert client.get(url).status_code == 403
 
 
-def test_admins_read_the_outbox(app, client, admin, create_user):
+def test_admins_read_the_outbox_but_never_a_one_time_link(app, client, admin, create_user):
     create_user("lukas@example.at")
     app.test_client().submit("/accounts/password-reset", {"email": "lukas@example.at"})
     with app.app_context():
@@ -161,4 +161,6 @@ def test_admins_read_the_outbox(app, client, admin, create_user):
     message = client.get(f"/outbox/{message_id}").get_data(as_text=True)
 
     assert "lukas@example.at" in listing
-    assert "/accounts/password-reset/" in message
+    assert "Choose a new password for Clarinet LMS" in message
+    assert "[one-time link, for the recipient only]" in message
+    assert "/accounts/password-reset/" not in message  # an admin could otherwise take over the account

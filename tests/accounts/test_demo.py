@@ -8,8 +8,8 @@ from lms.extensions import db
 
 
 def test_demo_accounts_are_created_once_and_listed_each_time(app, runner):
-    first = runner.invoke(args=["demo", "load"])
-    second = runner.invoke(args=["demo", "load"])
+    first = runner.invoke(args=["demo", "load", "--allow-production"])
+    second = runner.invoke(args=["demo", "load", "--allow-production"])
 
     assert first.exit_code == second.exit_code == 0
     assert first.output == second.output
@@ -29,13 +29,13 @@ def test_demo_accounts_are_created_once_and_listed_each_time(app, runner):
 
 
 def test_a_demo_account_signs_in_with_the_printed_password(runner, client):
-    runner.invoke(args=["demo", "load"])
+    runner.invoke(args=["demo", "load", "--allow-production"])
 
     assert client.sign_in("maria.ivanova@burgas.example", DEMO_PASSWORD).headers["Location"] == "/"
 
 
 def test_the_demo_admin_signs_in_with_the_printed_code(runner, client):
-    runner.invoke(args=["demo", "load"])
+    runner.invoke(args=["demo", "load", "--allow-production"])
     code = runner.invoke(args=["accounts", "code", "admin@clarinet.example"]).output.strip()
 
     client.sign_in("admin@clarinet.example", DEMO_PASSWORD)

@@ -86,7 +86,7 @@ def test_an_erased_person_is_found_nowhere(app, staff, trainer, answers, evaluat
         "/accounts/invitations", {"organisation": str(staff["varna"]), "role": "learner", "email": EMAIL}
     )
     with app.app_context():
-        invitation = db.session.scalar(select(OutboxMessage.body).where(OutboxMessage.recipient == EMAIL))
+        invitation = db.session.scalar(select(OutboxMessage.secret_link).where(OutboxMessage.recipient == EMAIL))
     link = re.search(r"/accounts/join/\S+", invitation).group(0)
     joined = app.test_client().submit(
         link, {"name": NAME, "email": EMAIL, "password": PASSWORD, "confirm": PASSWORD, "language": "bg"}

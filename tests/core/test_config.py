@@ -82,3 +82,8 @@ def test_production_cookies_are_secure_and_http_only(monkeypatch, tmp_path):
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert app.config["SESSION_COOKIE_HTTPONLY"] is True
     assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
+
+
+def test_a_short_encryption_key_stops_the_start():
+    with pytest.raises(ConfigError, match="LMS_ENCRYPTION_KEY must be a random string of at least 32 characters"):
+        create_app({"TESTING": True, "SECRET_KEY": "test", "ENCRYPTION_KEY": "short"})

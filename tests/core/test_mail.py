@@ -1,13 +1,19 @@
 """E-mail: kept in the outbox, and sent through a real SMTP server when one is configured."""
 
+import email
+import email.policy
+import re
 import socket
 
+import pyotp
 import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
+from lms.accounts.models import Role
 from lms.core.models import OutboxMessage
 from lms.extensions import db
+from lms.support.models import ExpertProfile
 
 
 class Inbox:
@@ -15,6 +21,12 @@ class Inbox:
 
     def __init__(self):
         self.messages = []
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address.startswith("gone@"):
+            return "550 No such user here"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
         self.messages.append(envelope)
@@ -52,6 +64,23 @@ def test_a_reset_link_is_delivered_by_smtp_after_the_commit(app, client, create_
     assert b"/accounts/password-reset/" in envelope.content
     with app.app_context():
         assert db.session.scalar(select(OutboxMessage)).sent_at is not None
+
+
+def test_a_delivered_message_keeps_no_link_that_opens_the_account(app, client, create_user, smtp_server):
+    port, inbox = smtp_server
+    configure_smtp(app, port)
+    create_user("spela@example.eu")
+
+    client.submit("/accounts/password-reset", {"email": "spela@example.eu"})
+
+    [envelope] = inbox.messages
+    text = email.message_from_bytes(envelope.content, policy=email.policy.default).get_content()
+    link = re.search(r"http://localhost(/accounts/password-reset/[\w-]+)", text).group(1)
+    with app.app_context():
+        stored = db.session.scalar(select(OutboxMessage))
+        assert stored.secret_link is None
+        assert "[one-time link]" in stored.body and link.rsplit("/", 1)[1] not in stored.body
+    assert client.get(link).status_code == 200  # the mail's link itself still works, once
 
 
 def test_an_unreachable_server_keeps_the_message_for_later(app, client, create_user, runner, smtp_server):
@@ -124,3 +153,90 @@ def test_forgetting_a_person_deletes_the_mail_to_them_and_redacts_the_mail_about
     assert db.session.scalar(select(OutboxMessage.last_error).where(OutboxMessage.last_error.is_not(None))) == (
         "550 no such user [e-mail removed]"
     )
+
+
+def sign_in_admin(app, create_user):
+    secret = pyotp.random_base32()
+    create_user("admin@example.eu", roles=(Role.ADMIN,), two_factor_secret=secret)
+    admin = app.test_client()
+    admin.sign_in("admin@example.eu")
+    admin.submit("/accounts/sign-in/code", {"code": pyotp.TOTP(secret).now()})
+    return admin
+
+
+def test_a_carriage_return_in_a_question_neither_breaks_nor_stops_the_mail(app, client, create_user, smtp_server):
+    port, inbox = smtp_server
+    configure_smtp(app, port)
+    expert = create_user("expert@example.eu", roles=(Role.EXPERT,))
+    with app.app_context():
+        db.session.add(ExpertProfile(user_id=expert, topics=["communication"], languages=["en"]))
+        db.session.commit()
+    create_user("spela@example.eu")
+    client.sign_in("spela@example.eu")
+
+    asked = client.submit(
+        "/support/ask",
+        {"subject": "Posters\rBcc: everyone@example.eu", "topic": "communication", "language": "en", "body": "?"},
+    )
+    reset = app.test_client().submit("/accounts/password-reset", {"email": "spela@example.eu"})
+
+    assert asked.status_code == reset.status_code == 302
+    question, link = inbox.messages
+    assert question.rcpt_tos == ["expert@example.eu"] and link.rcpt_tos == ["spela@example.eu"]
+    headers = email.message_from_bytes(question.content)
+    assert headers["Subject"] == "New question: Posters Bcc: everyone@example.eu"
+    assert headers["Bcc"] is None
+
+
+def test_a_message_that_cannot_be_built_is_given_up_and_blocks_no_other(app, client, create_user, runner, smtp_server):
+    port, inbox = smtp_server
+    configure_smtp(app, port)
+    with app.app_context():
+        db.session.add(
+            OutboxMessage(
+                recipient="expert@example.eu",
+                subject="Posters\rBcc: everyone",
+                body="[one-time link]",
+                secret_link="http://localhost/accounts/join/abc",
+            )
+        )
+        db.session.commit()
+    create_user("spela@example.eu")
+
+    first = client.submit("/accounts/password-reset", {"email": "spela@example.eu"})
+    second = client.submit("/accounts/password-reset", {"email": "spela@example.eu"})
+    again = runner.invoke(args=["mail", "send"])
+
+    assert first.status_code == second.status_code == 302
+    assert [envelope.rcpt_tos for envelope in inbox.messages] == [["spela@example.eu"], ["spela@example.eu"]]
+    assert "0 message(s) sent." in again.output
+    with app.app_context():
+        broken = db.session.scalar(select(OutboxMessage).where(OutboxMessage.recipient == "expert@example.eu"))
+        assert (broken.sent_at, broken.attempts) == (None, 1) and broken.failed_at is not None
+        assert broken.secret_link is None
+    admin = sign_in_admin(app, create_user)
+    listing = admin.get("/outbox").get_data(as_text=True)
+    page = admin.get(f"/outbox/{broken.id}").get_data(as_text=True)
+    assert "Failed: The message cannot be built: Header values may not contain linefeed or carriage return" in listing
+    assert "it will not be sent" in page and "carriage return" in page
+
+
+def test_an_address_the_server_refuses_is_given_up_and_the_others_leave(app, runner, smtp_server):
+    port, inbox = smtp_server
+    configure_smtp(app, port)
+    with app.app_context():
+        db.session.add_all(
+            OutboxMessage(recipient=recipient, subject="Welcome", body="Hello.")
+            for recipient in ("gone@example.eu", "spela@example.eu")
+        )
+        db.session.commit()
+
+    first = runner.invoke(args=["mail", "send"])
+    second = runner.invoke(args=["mail", "send"])
+
+    assert "1 message(s) sent." in first.output and "0 message(s) sent." in second.output
+    assert [envelope.rcpt_tos for envelope in inbox.messages] == [["spela@example.eu"]]
+    with app.app_context():
+        refused = db.session.scalar(select(OutboxMessage).where(OutboxMessage.recipient == "gone@example.eu"))
+        assert refused.failed_at is not None and refused.attempts == 1
+        assert "550" in refused.last_error and "No such user here" in refused.last_error

@@ -8,8 +8,8 @@ from lms.surveys.models import Response, Survey
 
 def test_demo_loading_answers_the_flagship_evaluation_once(app, runner):
     runner.invoke(args=["content", "import"])
-    runner.invoke(args=["demo", "load"])
-    runner.invoke(args=["demo", "load"])
+    runner.invoke(args=["demo", "load", "--allow-production"])
+    runner.invoke(args=["demo", "load", "--allow-production"])
 
     with app.app_context():
         [survey] = db.session.scalars(select(Survey)).all()
