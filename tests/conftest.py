@@ -18,7 +18,7 @@ from sqlalchemy import create_engine, select, text, update
 from lms import create_app
 from lms.accounts import services as accounts
 from lms.accounts.models import Invitation, Organisation, Role, TrainerCountry, User
-from lms.certificates.models import Certificate
+from lms.certificates.models import Certificate, ReissueRequest
 from lms.core.models import OutboxMessage
 from lms.courses import services as courses
 from lms.courses.content import load_content
@@ -371,6 +371,9 @@ def world(app, course, create_user, create_organisation, answers):
             db.session.get(Organisation, town), role=Role.LEARNER, created_by=db.session.get(User, ids["trainer"])
         )
         accounts.request_password_reset("other@example.si")
+        certificate_id = db.session.scalar(select(Certificate.id))
+        reissue_request = ReissueRequest(certificate_id=certificate_id, requested_name="Špela Horvat Novak")
+        db.session.add(reissue_request)
         db.session.commit()
         reset_token = re.search(
             r"/accounts/password-reset/(\S+)", db.session.scalars(select(OutboxMessage.secret_link)).all()[-1]
@@ -388,6 +391,7 @@ def world(app, course, create_user, create_organisation, answers):
             join_token=join_token,
             reset_token=reset_token,
             invitation=invitation.id,
+            reissue_request=reissue_request.id,
         )
         assert db.session.scalar(select(Invitation.id)) and ids["code"]
     return ids, clients

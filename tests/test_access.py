@@ -51,6 +51,7 @@ TABLE = {
     "certificates.issuer": ("/certificates/issuer", PUBLIC),
     "certificates.manage": ("/certificates/manage", MANAGERS),
     "certificates.revoke": ("/certificates/manage/{code}/revoke", SCOPED),
+    "certificates.requests": ("/certificates/manage/requests", MANAGERS),
     "surveys.index": ("/surveys/", MANAGERS),
     "surveys.mine": ("/surveys/mine", SIGNED_IN),
     "surveys.answer": ("/surveys/s/{survey_token}", PUBLIC),
@@ -118,6 +119,11 @@ POST_TABLE = {
     "courses.enrol_people": ("/courses/local-voices/enrol-people", MANAGERS),
     "certificates.reissue": ("/certificates/{code}/reissue", ("login", "away", 403, 403, 403, 403, 403)),
     "certificates.revoke": ("/certificates/manage/{code}/revoke", SCOPED),
+    # Refused by the trainer of Slovenia; the admin then finds it decided already.
+    "certificates.decide": (
+        "/certificates/manage/requests/{reissue_request}/refuse",
+        ("login", 403, 403, 403, 404, "away", "away"),
+    ),
     "surveys.new": ("/surveys/new", ("login", 403, 403, 403, "away", "away", "away")),
     "surveys.from_template": ("/surveys/from-template", ("login", 403, 403, 403, 400, 400, 400)),
     "surveys.edit": ("/surveys/{survey}/edit", CREATOR),

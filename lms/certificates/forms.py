@@ -8,7 +8,7 @@ from lms.core.forms import BaseForm
 
 
 class ActionForm(BaseForm):
-    """A button that changes something: re-issue."""
+    """A button that changes something: ask for a re-issue, approve or refuse one."""
 
 
 class RevokeForm(BaseForm):

@@ -3,10 +3,10 @@
 from flask import render_template
 from flask_login import current_user
 from markupsafe import Markup
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from lms.certificates import services
-from lms.certificates.models import Certificate
+from lms.certificates.models import Certificate, ReissueRequest
 from lms.core import redaction
 from lms.core.time import utcnow
 from lms.extensions import db
@@ -37,13 +37,27 @@ def personal_data(sender, **kwargs) -> dict:
                 "status": c.status,
             }
             for c in db.session.scalars(select(Certificate).where(Certificate.user_id == sender.id))
-        ]
+        ],
+        "certificate_reissue_requests": [
+            {
+                "certificate": r.certificate.code,
+                "requested_name": r.requested_name,
+                "requested_at": r.requested_at.isoformat(),
+                "status": r.status,
+            }
+            for r in db.session.scalars(
+                select(ReissueRequest).join(ReissueRequest.certificate).where(Certificate.user_id == sender.id)
+            )
+        ],
     }
 
 
 def erase_person(sender, **kwargs) -> None:
     """Remove the person's name from their certificates; verifying one then answers that it was revoked, and when.
-    A reason for revoking a certificate that names the person or gives their address is redacted too."""
+    A reason for revoking a certificate that names the person or gives their address is redacted too, and their
+    requests to re-issue a certificate under another name are deleted."""
+    mine = select(Certificate.id).where(Certificate.user_id == sender.id)
+    db.session.execute(delete(ReissueRequest).where(ReissueRequest.certificate_id.in_(mine)))
     for certificate in db.session.scalars(select(Certificate).where(Certificate.user_id == sender.id)):
         certificate.learner_name, certificate.organisation_name, certificate.user_id = "—", None, None
         if certificate.revoked_at is None:

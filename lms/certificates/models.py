@@ -3,7 +3,7 @@
 from datetime import datetime
 
 from sqlalchemy import JSON, ForeignKey, Index, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.core.time import utcnow
 from lms.extensions import db
@@ -61,3 +61,40 @@ class Certificate(db.Model):
         if self.revoked_at:
             return "revoked"
         return "replaced" if self.replaced_at else "valid"
+
+
+class ReissueRequest(db.Model):
+    """A learner's request to re-issue a certificate under another name: an admin or their country's trainer decides,
+    so that the name a verification confirms is never only self-asserted."""
+
+    __tablename__ = "certificates_reissue_requests"
+    __table_args__ = (
+        # One pending request per certificate; a new name typed meanwhile updates it.
+        Index(
+            "uq_certificates_reissue_pending",
+            "certificate_id",
+            unique=True,
+            sqlite_where=db.text("decided_at IS NULL"),
+            postgresql_where=db.text("decided_at IS NULL"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    certificate_id: Mapped[int] = mapped_column(
+        ForeignKey("certificates_certificates.id", ondelete="CASCADE"), index=True
+    )
+    #: The name the learner asks for: their profile's name when they asked.
+    requested_name: Mapped[str] = mapped_column(String(120))
+    requested_at: Mapped[datetime] = mapped_column(default=utcnow)
+    decided_at: Mapped[datetime | None]
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("accounts_users.id", ondelete="SET NULL"))
+    #: True when approved (the new certificate is issued), False when refused, None while pending.
+    approved: Mapped[bool | None]
+
+    certificate: Mapped[Certificate] = relationship(lazy="joined")
+
+    @property
+    def status(self) -> str:
+        if self.decided_at is None:
+            return "pending"
+        return "approved" if self.approved else "refused"

@@ -1,4 +1,4 @@
-"""The rules of certificates: issue once, re-issue, revoke, verify, list."""
+"""The rules of certificates: issue once, re-issue under another name once approved, revoke, verify, list."""
 
 import base64
 import logging
@@ -11,7 +11,7 @@ from sqlalchemy import select
 from lms import signals
 from lms.accounts.access import country_scope, within_scope
 from lms.accounts.models import Role, User
-from lms.certificates.models import Certificate
+from lms.certificates.models import Certificate, ReissueRequest
 from lms.core.time import utcnow
 from lms.courses import api as courses
 from lms.extensions import db
@@ -50,13 +50,15 @@ def current_certificate(user: User, course_slug: str) -> Certificate | None:
     )
 
 
-def _issue(user: User, course_slug: str, completed_at, replaces: Certificate | None = None) -> Certificate:
+def _issue(
+    user: User, course_slug: str, completed_at, replaces: Certificate | None = None, name: str | None = None
+) -> Certificate:
     info = courses.course_info(course_slug)
     certificate = Certificate(
         code=new_code(),
         user_id=user.id,
         course_slug=course_slug,
-        learner_name=user.name,
+        learner_name=name or user.name,
         organisation_name=user.organisation.name if user.organisation else None,
         country=user.country,
         course_titles=info.titles,
@@ -80,17 +82,86 @@ def issue_if_due(user: User, course_slug: str) -> Certificate | None:
     return _issue(user, course_slug, courses.completed_at(user, course_slug))
 
 
-def reissue(certificate: Certificate, user: User) -> Certificate:
-    """Replace *certificate* with one that carries the learner's current name."""
+def request_reissue(certificate: Certificate, user: User) -> ReissueRequest:
+    """Ask for *certificate* to be re-issued under the learner's current name. Names are typed by the learners
+    themselves, so an admin or the trainer of the certificate's country approves first; until then verification
+    confirms the old name. A request still pending takes the newest name."""
     if certificate.status != "valid":
         raise CertificateError(_("Only a valid certificate can be re-issued."))
     if certificate.learner_name == user.name:
         raise CertificateError(
             _("The certificate already carries the name of your profile. Correct your name in your profile first.")
         )
-    certificate.replaced_at = utcnow()
+    request = pending_request(certificate)
+    if request is None:
+        request = ReissueRequest(certificate_id=certificate.id)
+        db.session.add(request)
+    request.requested_name, request.requested_at = user.name, utcnow()
     db.session.flush()
-    return _issue(user, certificate.course_slug, certificate.completed_at, replaces=certificate)
+    log.info("Re-issue of certificate %s requested by user %s", certificate.id, user.id)
+    return request
+
+
+def pending_request(certificate: Certificate) -> ReissueRequest | None:
+    return db.session.scalar(
+        select(ReissueRequest).where(
+            ReissueRequest.certificate_id == certificate.id, ReissueRequest.decided_at.is_(None)
+        )
+    )
+
+
+def latest_requests(user: User) -> dict[int, ReissueRequest]:
+    """Return the newest re-issue request of each of the learner's certificates, by certificate id."""
+    requests = db.session.scalars(
+        select(ReissueRequest)
+        .join(ReissueRequest.certificate)
+        .where(Certificate.user_id == user.id)
+        .order_by(ReissueRequest.requested_at, ReissueRequest.id)
+    )
+    return {request.certificate_id: request for request in requests}
+
+
+def reissue_request(request_id: int) -> ReissueRequest | None:
+    """Return the request *request_id*, locked until the transaction ends: two managers deciding at once take turns."""
+    return db.session.scalar(
+        select(ReissueRequest).where(ReissueRequest.id == request_id).with_for_update(of=ReissueRequest)
+    )
+
+
+def may_decide(user: User, request: ReissueRequest) -> bool:
+    """Admins and trainers of the certificate's country decide; nobody on their own certificate."""
+    return may_manage(user, request.certificate) and request.certificate.user_id != user.id
+
+
+def pending_requests(manager: User) -> list[ReissueRequest]:
+    """Return the pending re-issue requests that *manager* may decide, oldest first."""
+    query = (
+        select(ReissueRequest)
+        .join(ReissueRequest.certificate)
+        .where(ReissueRequest.decided_at.is_(None), Certificate.user_id != manager.id)
+        .order_by(ReissueRequest.requested_at, ReissueRequest.id)
+    )
+    scope = country_scope(manager)
+    if scope is not None:
+        query = query.where(Certificate.country.in_(scope))
+    return list(db.session.scalars(query))
+
+
+def decide(request: ReissueRequest, manager: User, approve: bool) -> Certificate | None:
+    """Approve *request* (the new certificate is issued, the old one reads as replaced) or refuse it."""
+    if request.decided_at is not None:
+        raise CertificateError(_("This request has already been decided."))
+    old = request.certificate
+    if approve and old.status != "valid":
+        raise CertificateError(_("Only a valid certificate can be re-issued."))
+    request.decided_at, request.decided_by_id, request.approved = utcnow(), manager.id, approve
+    log.info("Re-issue request %s %s by %s", request.id, "approved" if approve else "refused", manager.id)
+    if not approve:
+        return None
+    old.replaced_at = request.decided_at
+    db.session.flush()
+    learner = db.session.get(User, old.user_id)
+    return _issue(learner, old.course_slug, old.completed_at, replaces=old, name=request.requested_name)
 
 
 def revoke(certificate: Certificate, reason: str, actor: User) -> None:
@@ -164,7 +235,12 @@ def verification(code: str) -> dict:
     if certificate.revoked_at:
         answer["revoked_on"] = certificate.revoked_at.date().isoformat()
     if certificate.replaced_at:
+        answer["replaced_on"] = certificate.replaced_at.date().isoformat()
         answer["replaced_by"] = db.session.scalar(
             select(Certificate.code).where(Certificate.replaces_id == certificate.id)
         )
+    replaced = db.session.get(Certificate, certificate.replaces_id) if certificate.replaces_id else None
+    if replaced is not None:
+        answer["reissued_on"] = answer["issued_on"]
+        answer["replaces_issued_on"] = replaced.issued_at.date().isoformat()
     return answer

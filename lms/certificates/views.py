@@ -32,6 +32,7 @@ def mine():
     return render_template(
         "certificates/mine.html",
         certificates=services.certificates_of(current_user),
+        requests=services.latest_requests(current_user),
         form=ActionForm(),
         languages=LANGUAGES,
         reader_language=str(get_locale()),
@@ -68,13 +69,16 @@ def reissue(code: str):
     if certificate.user_id != current_user.id or not ActionForm().validate_on_submit():
         abort(403)
     try:
-        services.reissue(certificate, current_user)
+        services.request_reissue(certificate, current_user)
     except services.CertificateError as error:
         flash(str(error), "error")
     else:
         db.session.commit()
         flash(
-            _("Your certificate has been re-issued with your current name. The old one now reads as replaced."),
+            _(
+                "Your request has been sent. Once an administrator or the trainer of your country approves the new "
+                "name, the certificate is re-issued; until then it keeps the name it has."
+            ),
             "success",
         )
     return redirect(url_for("certificates.mine"))
@@ -118,8 +122,40 @@ def manage():
         q=text,
         course=course,
         courses=courses.course_choices(str(get_locale())),
+        waiting=len(services.pending_requests(current_user)),
         reader_language=str(get_locale()),
     )
+
+
+@bp.get("/manage/requests")
+@roles_required(Role.ADMIN, Role.TRAINER)
+def requests():
+    return render_template(
+        "certificates/requests.html",
+        requests=services.pending_requests(current_user),
+        reader_language=str(get_locale()),
+    )
+
+
+@bp.post("/manage/requests/<int:request_id>/<any(approve, refuse):decision>")
+@roles_required(Role.ADMIN, Role.TRAINER)
+def decide(request_id: int, decision: str):
+    found = services.reissue_request(request_id)
+    if found is None or not services.may_decide(current_user, found):
+        abort(404)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        services.decide(found, current_user, approve=decision == "approve")
+    except services.CertificateError as error:
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        if decision == "approve":
+            flash(_("The certificate has been re-issued under “%(name)s”.", name=found.requested_name), "success")
+        else:
+            flash(_("The request has been refused; the certificate keeps its name."), "success")
+    return redirect(url_for("certificates.requests"))
 
 
 @bp.route("/manage/<code>/revoke", methods=["GET", "POST"])

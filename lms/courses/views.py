@@ -1,7 +1,5 @@
 """The catalogue, course pages, the lesson player and knowledge checks."""
 
-import csv
-import io
 from pathlib import Path
 
 from flask import (
@@ -23,6 +21,7 @@ from flask_login import current_user, login_required
 from lms.accounts import services as accounts
 from lms.accounts.access import country_scope, roles_required
 from lms.accounts.models import Role
+from lms.core import exports
 from lms.courses import services
 from lms.courses.forms import ActionForm, EnrolPeopleForm, answers_of, check_form
 from lms.extensions import db
@@ -247,21 +246,10 @@ def report(slug: str):
 
 
 def _report_csv(course, rows) -> Response:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow([_("Country"), _("Organisation"), _("Enrolled"), _("Started"), _("Completed")])
-    for row in rows:
-        writer.writerow(
-            [
-                country_name(row.country) if row.country else "",
-                row.organisation or "",
-                row.enrolled,
-                row.started,
-                row.completed,
-            ]
-        )
-    return Response(
-        "\ufeff" + buffer.getvalue(),
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{course.slug}-progress.csv"'},
-    )
+    header = [_("Country"), _("Organisation"), _("Enrolled"), _("Started"), _("Completed")]
+    table = [
+        [country_name(row.country) if row.country else "", row.organisation or ""]
+        + [row.enrolled, row.started, row.completed]
+        for row in rows
+    ]
+    return exports.download([header, *table], f"{course.slug}-progress.csv")

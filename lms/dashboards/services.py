@@ -1,6 +1,5 @@
 """Feedback and progress per country: figures from the owners' api modules, under their small-group rules."""
 
-import json
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -101,11 +100,11 @@ class CountryRow:
 
 @dataclass
 class Chart:
-    """A Plotly figure as JSON, with the table that says the same for those who cannot see it."""
+    """A Plotly figure (the template writes it as escaped JSON) and the table that says the same in words."""
 
     key: str
     title: str
-    figure: str
+    figure: dict
     summary: str
 
 
@@ -194,9 +193,21 @@ def _months(dashboard: SurveyDashboard) -> None:
         dashboard.months.append((f"{year}-{month:02d}", cells))
 
 
-def _figure(data: list[dict], title: str, **layout) -> str:
-    """Return a plotly.js figure as JSON (built as plain data: plotly.py's validation cost 85 % of the page)."""
-    return json.dumps(
+def _plain(value):
+    """Return *value* with its texts escaped for plotly.js, which reads <b>, <a href> and entities in labels:
+    a question's text is then shown as typed, never as markup."""
+    if isinstance(value, str):
+        return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_plain(item) for item in value]
+    return value
+
+
+def _figure(data: list[dict], title: str, **layout) -> dict:
+    """Return a plotly.js figure (built as plain data: plotly.py's validation cost 85 % of the page)."""
+    return _plain(
         {
             "data": data,
             "layout": {

@@ -1,17 +1,16 @@
 """Dashboards: feedback per country, the training funnel, written answers, printable reports, CSV."""
 
-import csv
-import io
 from pathlib import Path
 
 import plotly
-from flask import Blueprint, Response, abort, render_template, request, send_file
+from flask import Blueprint, abort, render_template, request, send_file
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from lms.accounts.access import country_scope, roles_required
 from lms.accounts.models import Role
+from lms.core import exports
 from lms.core.disclosure import minimum_group
 from lms.core.templating import identifier, page_number
 from lms.dashboards import services
@@ -120,11 +119,11 @@ def answers():
 def export(table: str):
     filters = _filters()
     if table == "support":
-        return _csv("support.csv", _support_table(filters))
+        return exports.download(_support_table(filters), "support.csv")
     dashboard = services.survey_dashboard(filters, current_user, str(get_locale())) if filters.survey_id else None
     if dashboard is None:
         abort(404)
-    return _csv(f"{table}.csv", _table(table, dashboard, filters))
+    return exports.download(_table(table, dashboard, filters), f"{table}.csv")
 
 
 def _support_table(filters) -> list[list]:
@@ -193,16 +192,6 @@ def _table(table: str, dashboard: services.SurveyDashboard, filters) -> list[lis
         ]
         for row in funnel
     ]
-
-
-def _csv(name: str, rows: list[list]) -> Response:
-    buffer = io.StringIO()
-    csv.writer(buffer).writerows(rows)
-    return Response(
-        "\ufeff" + buffer.getvalue(),
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
-    )
 
 
 @bp.get("/plotly.min.js")

@@ -3,6 +3,7 @@
 import io
 import re
 import zipfile
+import zlib
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -27,18 +28,54 @@ OPEN_DOCUMENT = {
 }
 
 
+#: What checking an office document may cost: entries listed, bytes of `mimetype` read, and how much an entry
+#: may unpack to. Office files hold a few hundred entries; their XML packs 5 to 30 times, nothing near 100.
+MAX_ENTRIES = 5000
+MIMETYPE_BYTES = 100
+MAX_RATIO = 100
+SMALL_ENTRY = 1024 * 1024
+#: The end records of a ZIP archive, read before the directory is parsed.
+END_OF_DIRECTORY, ZIP64_LOCATOR = b"PK\x05\x06", b"PK\x06\x07"
+
+
 class FileRefused(ValueError):
     """The file cannot be attached; the message says why."""
 
 
+class Bomb(ValueError):
+    """An archive made to unpack to far more than it weighs, or to list more entries than any document has."""
+
+
+def _declared_entries(data: bytes) -> int:
+    """Return how many entries the archive's end record declares; ZIP64 archives, never needed here, count as bombs."""
+    end = data.rfind(END_OF_DIRECTORY, max(0, len(data) - 65_557))
+    if end < 0 or len(data) < end + 22:
+        return 0
+    if data[max(0, end - 20) : end - 16] == ZIP64_LOCATOR:
+        raise Bomb()
+    return int.from_bytes(data[end + 10 : end + 12], "little")
+
+
 def _office(data: bytes) -> tuple[str, str] | None:
+    """Return the kind of an OOXML or OpenDocument file, reading at most MIMETYPE_BYTES of what it unpacks to."""
+    if _declared_entries(data) > MAX_ENTRIES:
+        raise Bomb()
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
-        names = archive.namelist()
-    except zipfile.BadZipFile:
+        entries = archive.infolist()
+    except (zipfile.BadZipFile, ValueError, EOFError):
         return None
+    if len(entries) > MAX_ENTRIES or any(
+        entry.file_size > SMALL_ENTRY and entry.file_size > MAX_RATIO * entry.compress_size for entry in entries
+    ):
+        raise Bomb()
+    names = {entry.filename for entry in entries}
     if "mimetype" in names:
-        kind = archive.read("mimetype").strip()
+        try:
+            with archive.open("mimetype") as entry:
+                kind = entry.read(MIMETYPE_BYTES).strip()
+        except (zipfile.BadZipFile, ValueError, EOFError, NotImplementedError, RuntimeError, zlib.error):
+            return None
         if kind in OPEN_DOCUMENT:
             return kind.decode(), OPEN_DOCUMENT[kind]
     if "[Content_Types].xml" in names:
@@ -67,7 +104,16 @@ def check(filename: str, data: bytes) -> tuple[str, str]:
         raise FileRefused(_("“%(name)s”: a file name may not contain a folder or a path.", name=filename))
     if len(data) > limit * 1024 * 1024:
         raise FileRefused(_("“%(name)s” is larger than %(limit)s MB.", name=filename, limit=limit))
-    found = sniff(data)
+    try:
+        found = sniff(data)
+    except Bomb:
+        raise FileRefused(
+            _(
+                "“%(name)s” is an archive that would unpack to far more than its size, or holds too many files; "
+                "it was not accepted.",
+                name=filename,
+            )
+        ) from None
     if found is None:
         raise FileRefused(
             _(

@@ -1,10 +1,7 @@
 """Survey results: the summary (counted by the database) and exports in two layouts, of the shown answers only."""
 
-import csv
-import io
 from dataclasses import dataclass, field
 
-import xlsxwriter
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -218,20 +215,3 @@ def analysis_layout(survey: Survey, shown: Release) -> list[list]:
                 row.append((given[0].option_code or (given[0].text or "").strip()) if given else "")
         rows.append(row)
     return rows
-
-
-def to_csv(rows: list[list]) -> bytes:
-    buffer = io.StringIO()
-    csv.writer(buffer).writerows(rows)
-    return ("\ufeff" + buffer.getvalue()).encode()
-
-
-def to_xlsx(rows: list[list], sheet: str) -> bytes:
-    buffer = io.BytesIO()
-    with xlsxwriter.Workbook(buffer, {"in_memory": True}) as workbook:
-        worksheet = workbook.add_worksheet(sheet[:31])
-        bold = workbook.add_format({"bold": True})
-        for number, row in enumerate(rows):
-            worksheet.write_row(number, 0, row, bold if number == 0 else None)
-        worksheet.freeze_panes(1, 0)
-    return buffer.getvalue()

@@ -10,6 +10,7 @@ from werkzeug.datastructures import MultiDict
 
 from lms.accounts.access import country_scope, roles_required
 from lms.accounts.models import Role
+from lms.core import exports
 from lms.core.disclosure import minimum_group
 from lms.core.forms import BaseForm, choices
 from lms.courses import api as courses
@@ -213,14 +214,9 @@ def results(survey_id: int):
 def export(survey_id: int, extension: str):
     survey = _readable_or_404(survey_id)
     shown = services.shown_to(current_user, survey)
-    layout = request.args.get("layout", "google")
+    layout = "analysis" if request.args.get("layout") == "analysis" else "google"
     if layout == "analysis":
         rows = survey_results.analysis_layout(survey, shown)
     else:
         rows = survey_results.google_layout(survey, shown, services.emails_of_respondents(survey))
-    body = survey_results.to_csv(rows) if extension == "csv" else survey_results.to_xlsx(rows, layout)
-    mimetype = "text/csv" if extension == "csv" else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    response = make_response(body)
-    response.mimetype = mimetype
-    response.headers["Content-Disposition"] = f'attachment; filename="survey-{survey.id}-{layout}.{extension}"'
-    return response
+    return exports.download(rows, f"survey-{survey.id}-{layout}.{extension}", sheet=layout)

@@ -1,5 +1,6 @@
 """Dashboards: figures checked by hand on a small data set, the anonymity threshold, and trainers' scope."""
 
+import json
 import re
 from datetime import datetime
 
@@ -9,7 +10,7 @@ from sqlalchemy import select, update
 from lms.accounts.models import Organisation, Role, User
 from lms.courses.models import Enrollment
 from lms.extensions import db
-from lms.surveys.models import Survey
+from lms.surveys.models import Question, Survey
 
 #: (country, relevance, recommend) of each anonymous response
 RESPONSES = [("SI", 5, 9), ("SI", 5, 9), ("SI", 4, 7), ("SI", 4, 6), ("SI", 2, 10), ("AT", 1, 0), ("AT", 3, 8)]
@@ -176,3 +177,24 @@ def test_learners_cannot_see_dashboards(client, create_user, answered):
 
     assert client.get("/dashboards/").status_code == 403
     assert client.get(f"/dashboards/countries.csv?survey={answered}").status_code == 403
+
+
+def test_a_question_written_as_markup_is_shown_as_text_and_its_chart_still_drawn(app, client, trainer, answered):
+    payload = '</script><meta http-equiv="refresh" content="0;url=http://evil.example/"><b>Relevant?</b> & more'
+    with app.app_context():
+        relevance = select(Question).where(Question.survey_id == answered, Question.code == "relevance")
+        question = db.session.scalar(relevance)
+        question.texts = {**question.texts, "en": {**question.texts["en"], "text": payload}}
+        db.session.commit()
+        key = f"chart-q{question.id}"
+    client.sign_in("trainer@example.eu")
+
+    html = client.get(f"/dashboards/?survey={answered}").get_data(as_text=True)
+    data = re.search(rf'<script type="application/json" class="chart-data" data-target="{key}">(.*?)</script>', html)
+    figure = json.loads(data.group(1))
+
+    assert "<meta http-equiv" not in html and "</script><meta" not in html
+    assert "&lt;/script&gt;&lt;meta http-equiv" in html  # the table's caption and the chart's label, as text
+    # plotly.js reads tags and entities in titles: the question goes in escaped, to be shown exactly as typed.
+    assert figure["layout"]["title"]["text"] == payload.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    assert [len(bar["x"]) for bar in figure["data"]] == [1] * 5  # the chart still has its five answers for Slovenia

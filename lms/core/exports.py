@@ -1,0 +1,79 @@
+"""Every table the platform hands out, as CSV or Excel workbook, with nothing a spreadsheet would run.
+
+A cell whose text begins with =, +, -, @, a tab or a carriage return is a formula to Excel and LibreOffice
+(`=HYPERLINK(...)` sends the reader's data away). In CSV such text gets a leading apostrophe; a workbook keeps
+the text as it is, stored as text and marked "quote prefix" so that editing the cell does not turn it into a
+formula either. Numbers stay numbers, negative ones too.
+"""
+
+import csv
+import io
+import re
+from numbers import Number
+
+import xlsxwriter
+from flask import Response
+
+#: What makes a spreadsheet read the rest of the cell as a formula.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+#: Text that is a plain number, such as "-3" or "-2.5": read as a number, never as a formula.
+PLAIN_NUMBER = re.compile(r"-?\d+(?:[.,]\d+)?")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def is_formula(text: str) -> bool:
+    """Tell whether a spreadsheet would take *text* for a formula."""
+    return text.startswith(FORMULA_STARTS) and not PLAIN_NUMBER.fullmatch(text)
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, Number) and not isinstance(value, bool)
+
+
+def csv_cell(value) -> object:
+    """Return *value* as a CSV cell: numbers as they are, formula-like text behind an apostrophe."""
+    if value is None:
+        return ""
+    if _is_number(value):
+        return value
+    text = str(value)
+    return "'" + text if is_formula(text) else text
+
+
+def to_csv(rows: list[list]) -> bytes:
+    """Return *rows* as CSV in UTF-8 with a byte order mark, which Excel needs to read accents."""
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows([csv_cell(value) for value in row] for row in rows)
+    return ("\ufeff" + buffer.getvalue()).encode()
+
+
+def to_xlsx(rows: list[list], sheet: str) -> bytes:
+    """Return *rows* as a workbook of one sheet, the first row in bold: numbers as numbers, all else as text."""
+    buffer = io.BytesIO()
+    options = {"in_memory": True, "strings_to_formulas": False, "strings_to_numbers": False, "strings_to_urls": False}
+    with xlsxwriter.Workbook(buffer, options) as workbook:
+        worksheet = workbook.add_worksheet(sheet[:31])
+        formats = {
+            (bold, quoted): workbook.add_format({"bold": bold, "quote_prefix": quoted})
+            for bold in (False, True)
+            for quoted in (False, True)
+        }
+        for number, row in enumerate(rows):
+            for column, value in enumerate(row):
+                if _is_number(value):
+                    worksheet.write_number(number, column, value, formats[number == 0, False])
+                elif value is not None and value != "":
+                    text = str(value)
+                    worksheet.write_string(number, column, text, formats[number == 0, is_formula(text)])
+        worksheet.freeze_panes(1, 0)
+    return buffer.getvalue()
+
+
+def download(rows: list[list], filename: str, sheet: str = "") -> Response:
+    """Return *rows* as a file to save: a workbook if *filename* ends in .xlsx, else CSV."""
+    workbook = filename.endswith(".xlsx")
+    return Response(
+        to_xlsx(rows, sheet or filename.rsplit(".", 1)[0]) if workbook else to_csv(rows),
+        mimetype=XLSX if workbook else "text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
