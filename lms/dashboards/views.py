@@ -139,38 +139,34 @@ def _support_table(filters) -> list[list]:
         [
             country_name(row.group) if row.group else "",
             row.questions,
-            "" if row.median_first_response_hours is None else row.median_first_response_hours,
-            "" if row.median_resolution_hours is None else row.median_resolution_hours,
-            row.helpful_share if row.helpful_share is not None else "",
+            _blank_if_none(row.median_first_response_hours),
+            _blank_if_none(row.median_resolution_hours),
+            _blank_if_none(row.helpful_share),
         ]
         for row in services.support_figures(filters, current_user)
     ]
 
 
+def _blank_if_none(value):
+    """An empty cell for a figure that is not there; 0 stays 0."""
+    return "" if value is None else value
+
+
 def _table(table: str, dashboard: services.SurveyDashboard, filters) -> list[list]:
     if table == "countries":
         return [[_("Country"), _("Responses"), _("Completions"), _("Response rate (%)")]] + [
-            [row.name, row.responses, row.completions or "", row.rate or ""] for row in dashboard.rows
+            [row.name, row.responses, _blank_if_none(row.completions), _blank_if_none(row.rate)]
+            for row in dashboard.rows
         ]
     if table == "scales":
-        rows = (
-            [
-                [
-                    _("Question"),
-                    _("Country"),
-                    *(label for _value, label in dashboard.scales[0][0].scale if dashboard.scales),
-                    _("Mean"),
-                ]
-            ]
-            if dashboard.scales
-            else [[]]
-        )
-        for question, scale_rows in dashboard.scales:
-            rows += [
-                [question.code, name, *counts, round(mean, 2) if mean is not None else ""]
-                for name, counts, mean in scale_rows
-            ]
-        return rows
+        # One row per answer value: questions with different scales share one header.
+        header = [_("Question"), _("Country"), _("Value"), _("Answer"), _("Count"), _("Mean")]
+        return [header] + [
+            [question.code, name, int(value), label, count, "" if mean is None else round(mean, 2)]
+            for question, scale_rows in dashboard.scales
+            for name, counts, mean in scale_rows
+            for (value, label), count in zip(question.scale, counts, strict=True)
+        ]
     if table == "months":
         names = sorted({name for _month, cells in dashboard.months for name in cells})
         return [[_("Month"), *names]] + [

@@ -44,7 +44,10 @@ def test_the_figures_match_the_hand_computed_ones(client, trainer, answered):
     scales = client.get(f"/dashboards/scales.csv?survey={answered}").get_data(as_text=True)
 
     assert re.search(r'<th scope="row">Slovenia</th><td class="number">5</td>', html)
-    assert "relevance,Slovenia,0,1,0,2,2,4.0" in scales  # 5,5,4,4,2: one 2, two 4s, two 5s; mean 4.0
+    # 5,5,4,4,2: one 2, two 4s, two 5s; mean 4.0. One row per value, so every scale fits the one header.
+    assert scales.splitlines()[0].lstrip("\ufeff") == "Question,Country,Value,Answer,Count,Mean"
+    assert "relevance,Slovenia,2,Disagree,1,4.0" in scales and "relevance,Slovenia,5,Strongly agree,2,4.0" in scales
+    assert "recommend,Slovenia,10,10,1,8.2" in scales and "recommend,Slovenia,0,0,0,8.2" in scales
     assert re.search(
         r'<th scope="row">Slovenia</th><td class="number">60 %</td>'
         r'<td class="number">20 %</td><td class="number">40</td>',
