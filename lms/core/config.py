@@ -155,8 +155,10 @@ def finish(config: dict, instance_path: str, languages: dict) -> None:
     config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True})
     config["CONTENT_DIR"] = config["CONTENT_DIR"] or str(config["PROJECT_ROOT"] / "course_content")
     config["TRUSTED_HOSTS"] = config["TRUSTED_HOSTS"] or None
+    # In production the platform is reached through HTTPS only, whatever the proxy tells the app about the request.
     secure = not (development or config.get("TESTING"))
     config.update(
+        HTTPS_ONLY=secure,
         SESSION_COOKIE_SECURE=secure,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_HTTPONLY=True,
