@@ -2,7 +2,7 @@
 
 import time
 
-from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, session, url_for
+from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -36,6 +36,25 @@ def sign_in_limit() -> str:
     return current_app.config["SIGN_IN_RATE_LIMIT"]
 
 
+def account_limit() -> str:
+    return current_app.config["SIGN_IN_ACCOUNT_RATE_LIMIT"]
+
+
+def account_tried() -> str:
+    """The key of the per-account limit: the address tried, however it is written and wherever it comes from."""
+    return "account:" + services.normalise_email(request.form.get("email", ""))
+
+
+def account_pending() -> str:
+    """The key of the per-account limit on second-factor codes: the account whose password was right."""
+    return "account-code:" + str((session.get(PENDING_KEY) or {}).get("id", ""))
+
+
+def refused(response) -> bool:
+    """Tell whether a sign-in step was refused (the form shown again), which the per-account limit counts."""
+    return response.status_code == 200
+
+
 def _finish_sign_in(user):
     services.record_sign_in(user)
     db.session.commit()
@@ -48,6 +67,7 @@ def _finish_sign_in(user):
 
 @bp.route("/sign-in", methods=["GET", "POST"])
 @limiter.limit(sign_in_limit, methods=["POST"])
+@limiter.limit(account_limit, key_func=account_tried, methods=["POST"], deduct_when=refused)
 def login():
     if current_user.is_authenticated:
         return redirect(safe_next(url_for("core.index")))
@@ -68,6 +88,7 @@ def login():
 
 @bp.route("/sign-in/code", methods=["GET", "POST"])
 @limiter.limit(sign_in_limit, methods=["POST"])
+@limiter.limit(account_limit, key_func=account_pending, methods=["POST"], deduct_when=refused)
 def second_factor():
     pending = session.get(PENDING_KEY) or {}
     user = services.user_for_session(pending.get("id", ""))

@@ -47,7 +47,10 @@ DEFAULTS: dict[str, object] = {
     #: memory:// for one host; redis://host:6379/0 when several hosts serve.
     "RATELIMIT_STORAGE_URI": "memory://",
     "RATELIMIT_ENABLED": True,
+    #: Per address: sign-ins, codes, password resets and registrations asked for.
     "SIGN_IN_RATE_LIMIT": "10 per minute;50 per hour",
+    #: Per account, from any address: failed sign-ins and wrong second-factor codes.
+    "SIGN_IN_ACCOUNT_RATE_LIMIT": "10 per 15 minutes;100 per day",
     "PASSWORD_RESET_HOURS": 2,
     "INVITATION_DAYS": 14,
     "PAGE_SIZE": 25,
@@ -119,6 +122,17 @@ def database_uri(url: str, instance_path: str) -> str:
     elif parsed.get_backend_name() not in ("postgresql", "sqlite"):
         raise ConfigError(f"DATABASE_URL must point to PostgreSQL or SQLite, not {parsed.drivername!r}.")
     return parsed.render_as_string(hide_password=False)
+
+
+def shared_limits_problem(config: dict, workers: int) -> str | None:
+    """Tell what is wrong when *workers* processes would each count rate limits in their own memory."""
+    if workers < 2 or not config["RATELIMIT_ENABLED"] or not config["RATELIMIT_STORAGE_URI"].startswith("memory://"):
+        return None
+    return (
+        f"{PREFIX}RATELIMIT_STORAGE_URI is memory://, so each of the {workers} workers would count rate limits on "
+        f"its own and allow {workers} times as many sign-in attempts: set it to a Redis server shared by every "
+        "worker and host (redis://host:6379/0), or run one worker."
+    )
 
 
 def development_secret(instance_path: str) -> str:
