@@ -6,7 +6,7 @@ from flask import Blueprint, abort, current_app, flash, jsonify, redirect, rende
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from lms.accounts import privacy, services
+from lms.accounts import lifetime, privacy, services
 from lms.accounts.forms import (
     ChangePasswordForm,
     ConfirmPasswordForm,
@@ -60,6 +60,7 @@ def _finish_sign_in(user):
     db.session.commit()
     session.pop(PENDING_KEY, None)
     login_user(user)
+    lifetime.start()
     session.pop("lang", None)
     flash(_("Welcome, %(name)s.", name=user.name), "success")
     return redirect(safe_next(url_for("core.index")))
@@ -200,6 +201,7 @@ def register():
 def _welcome(user):
     db.session.commit()
     login_user(user)
+    lifetime.start()
     session.pop("lang", None)
     flash(_("Welcome, %(name)s. Your account is ready.", name=user.name), "success")
     return redirect(url_for("core.index"))

@@ -51,6 +51,10 @@ DEFAULTS: dict[str, object] = {
     "SIGN_IN_RATE_LIMIT": "10 per minute;50 per hour",
     #: Per account, from any address: failed sign-ins and wrong second-factor codes.
     "SIGN_IN_ACCOUNT_RATE_LIMIT": "10 per 15 minutes;100 per day",
+    #: A sign-in ends after this long without activity, and after a fixed time in any case (sooner for admins).
+    "SESSION_IDLE_MINUTES": 60,
+    "SESSION_MAX_HOURS": 12,
+    "ADMIN_SESSION_MAX_HOURS": 4,
     "PASSWORD_RESET_HOURS": 2,
     "INVITATION_DAYS": 14,
     "PAGE_SIZE": 25,
@@ -155,6 +159,9 @@ def finish(config: dict, instance_path: str, languages: dict) -> None:
         raise ConfigError(f"{PREFIX}MAIL_SECURITY must be starttls, ssl or none.")
     if config["PROXIES"] < 0:
         raise ConfigError(f"{PREFIX}PROXIES must be 0 or more.")
+    for name in ("SESSION_IDLE_MINUTES", "SESSION_MAX_HOURS", "ADMIN_SESSION_MAX_HOURS"):
+        if config[name] < 1:
+            raise ConfigError(f"{PREFIX}{name} must be 1 or more.")
     if config["SURVEY_MIN_GROUP"] < 2:
         raise ConfigError(f"{PREFIX}SURVEY_MIN_GROUP must be 2 or more: a group of one is one person.")
     if config["BASE_URL"].endswith("/"):
