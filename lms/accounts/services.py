@@ -2,7 +2,9 @@
 
 import hashlib
 import logging
+import re
 import secrets
+import unicodedata
 from datetime import UTC, datetime, timedelta
 from functools import cache
 
@@ -13,6 +15,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from markupsafe import Markup
 from sqlalchemy import exists, func, or_, select, update
+from zxcvbn import zxcvbn
 
 from lms import signals
 from lms.accounts.access import country_scope, within_scope
@@ -36,6 +39,13 @@ log = logging.getLogger("lms.accounts")
 _hasher = PasswordHasher()
 
 MIN_PASSWORD_LENGTH = 10
+MAX_PASSWORD_LENGTH = 128
+#: Words of the platform itself, which make no password stronger.
+PLATFORM_WORDS = ("Clarinet LMS",)
+#: zxcvbn's score from 0 to 4; 3 means at least 10^8 guesses, out of reach online and costly against Argon2.
+MIN_PASSWORD_SCORE = 3
+#: zxcvbn reads at most this many characters; the rest of a longer password only adds to its strength.
+ESTIMATED_LENGTH = 72
 RECOVERY_CODE_COUNT = 10
 ISSUER = "Clarinet LMS"
 
@@ -77,6 +87,31 @@ def check_password(user: User | None, password: str) -> bool:
     if _hasher.check_needs_rehash(stored):
         user.password_hash = hash_password(password)
     return True
+
+
+def _fold(text: str) -> str:
+    """Lower-case *text* without accents, so that "Špela" and "spela" are the same word."""
+    return "".join(ch for ch in unicodedata.normalize("NFKD", text.lower()) if not unicodedata.combining(ch))
+
+
+def _context_words(texts) -> list[str]:
+    words = {word for text in texts for word in re.split(r"[\W_]+", _fold(text)) if len(word) >= 3}
+    return sorted(words, key=len, reverse=True)
+
+
+def password_too_guessable(password: str, context=()) -> bool:
+    """Tell whether *password* is one that attackers try early (NIST SP 800-63B): a common or breached password,
+    a dictionary word or name, a repeated or sequential pattern, or one made of *context* (the person's name and
+    e-mail address) and the platform's name. zxcvbn, with its lists of breached passwords, words and names,
+    estimates the guesses; the context words are also taken out, and what remains must be as strong alone."""
+    words = _context_words([*PLATFORM_WORDS, *context])
+    remainder = _fold(password[:ESTIMATED_LENGTH])
+    for word in words:
+        remainder = remainder.replace(word, " ")
+    return any(
+        not text.strip() or zxcvbn(text, user_inputs=words)["score"] < MIN_PASSWORD_SCORE
+        for text in (password[:ESTIMATED_LENGTH], remainder)
+    )
 
 
 def user_by_email(email: str) -> User | None:

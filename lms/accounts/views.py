@@ -140,7 +140,7 @@ def reset_password(token: str):
     reset = services.valid_reset(token)
     if reset is None:
         return render_template("accounts/link_invalid.html"), 410
-    form = NewPasswordForm()
+    form = NewPasswordForm(person=reset.user)
     if form.validate_on_submit():
         services.complete_reset(reset, form.password.data)
         db.session.commit()
@@ -229,7 +229,7 @@ def _renew_session():
 @bp.post("/profile/password")
 @login_required
 def change_password():
-    form = ChangePasswordForm()
+    form = ChangePasswordForm(person=current_user)
     if form.validate_on_submit():
         if services.check_password(current_user, form.current.data):
             services.set_password(current_user, form.password.data)
