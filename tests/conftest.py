@@ -372,11 +372,12 @@ def world(app, course, create_user, create_organisation, answers):
         invitation, join_token = accounts.create_invitation(
             db.session.get(Organisation, town), role=Role.LEARNER, created_by=db.session.get(User, ids["trainer"])
         )
+        accounts.request_join(invitation, name="Nova Oseba", email="nova@example.si", language="sl")
         accounts.request_password_reset("other@example.si")
         db.session.commit()
-        reset_token = re.search(
-            r"/accounts/password-reset/(\S+)", db.session.scalars(select(OutboxMessage.body)).all()[-1]
-        ).group(1)
+        bodies = db.session.scalars(select(OutboxMessage.body).order_by(OutboxMessage.id)).all()
+        reset_token = re.search(r"/accounts/password-reset/(\S+)", bodies[-1]).group(1)
+        join_confirmation = re.search(r"/accounts/join/confirm/(\S+)", bodies[-2]).group(1)
         ids.update(
             message=db.session.scalar(select(OutboxMessage.id)),
             code=db.session.scalar(select(Certificate.code)),
@@ -388,6 +389,7 @@ def world(app, course, create_user, create_organisation, answers):
             attachment=db.session.scalar(select(Attachment.id)),
             faq=db.session.scalar(select(FaqEntry.id)),
             join_token=join_token,
+            join_confirmation=join_confirmation,
             reset_token=reset_token,
             invitation=invitation.id,
         )

@@ -136,6 +136,14 @@ class NewPasswordForm(BaseForm):
         self.person = person
 
 
+class JoinRequestForm(BaseForm):
+    """Joining through a shared link: the password is chosen through the link mailed to the address."""
+
+    name = name_field()
+    email = email_field()
+    language = language_field()
+
+
 class JoinForm(BaseForm):
     name = name_field()
     email = email_field()

@@ -12,7 +12,9 @@ import pyotp
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
+from flask_babel import get_locale
 from flask_babel import gettext as _
+from itsdangerous import BadData, URLSafeTimedSerializer
 from markupsafe import Markup
 from sqlalchemy import exists, func, or_, select, update
 from zxcvbn import zxcvbn
@@ -47,6 +49,8 @@ MIN_PASSWORD_SCORE = 3
 #: zxcvbn reads at most this many characters; the rest of a longer password only adds to its strength.
 ESTIMATED_LENGTH = 72
 RECOVERY_CODE_COUNT = 10
+#: How long the mailed link of someone joining through a shared invitation works.
+JOIN_LINK_HOURS = 24
 ISSUER = "Clarinet LMS"
 
 
@@ -182,9 +186,12 @@ def _issue_reset(user: User, hours: int) -> str:
 
 
 def request_password_reset(email: str) -> None:
-    """Mail a reset link when an active account has this address; say nothing otherwise."""
+    """Mail a reset link when an active account has this address, else a message that none does.
+
+    Both cases mail the address, so that the answer to the browser, and the time it takes, are the same."""
     user = user_by_email(email)
     if user is None or not user.active:
+        queue_mail(normalise_email(email), "accounts/mail/no_account.txt", str(get_locale()))
         log.info("Password reset asked for an unknown or inactive address")
         return
     hours = current_app.config["PASSWORD_RESET_HOURS"]
@@ -449,6 +456,53 @@ def accept_invitation(invitation: Invitation, *, name: str, email: str, password
         language=language,
         password=password,
     )
+
+
+def _join_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="accounts.join")
+
+
+def request_join(invitation: Invitation, *, name: str, email: str, language: str) -> None:
+    """Someone asks to join through a shared link: mail the address a link to choose a password, or, when an
+    account uses it already, a reminder to sign in. The browser is told the same in both cases."""
+    email = normalise_email(email)
+    user = user_by_email(email)
+    if user is not None:
+        queue_mail(
+            email,
+            "accounts/mail/join_existing.txt",
+            user.language,
+            user=user,
+            sign_in=external_url("accounts.login"),
+            reset=external_url("accounts.request_reset"),
+        )
+        log.info("Join through invitation %s asked for the address of user %s", invitation.id, user.id)
+        return
+    confirmation = _join_serializer().dumps(
+        {"invitation": invitation.id, "email": email, "name": name.strip(), "language": language}
+    )
+    queue_mail(
+        email,
+        "accounts/mail/join_confirm.txt",
+        language,
+        name=name.strip(),
+        invitation=invitation,
+        hours=JOIN_LINK_HOURS,
+        link=external_url("accounts.join_confirm", confirmation=confirmation),
+    )
+    log.info("Join through invitation %s asked for a new address", invitation.id)
+
+
+def join_request(confirmation: str) -> tuple[Invitation, dict] | None:
+    """Return the usable invitation and the details (name, email, language) of a mailed link to join, or None."""
+    try:
+        details = _join_serializer().loads(confirmation, max_age=JOIN_LINK_HOURS * 3600)
+    except BadData:
+        return None
+    invitation = db.session.get(Invitation, details["invitation"])
+    if invitation is None or not invitation.is_usable(utcnow()):
+        return None
+    return invitation, details
 
 
 def revoke_invitation(invitation: Invitation, actor: User) -> None:

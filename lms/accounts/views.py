@@ -1,6 +1,7 @@
 """Signing in and out, resets, invitations to join, the profile and two-factor sign-in."""
 
 import time
+from types import SimpleNamespace
 
 from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
@@ -11,6 +12,7 @@ from lms.accounts.forms import (
     ChangePasswordForm,
     ConfirmPasswordForm,
     JoinForm,
+    JoinRequestForm,
     NewPasswordForm,
     ProfileForm,
     RegisterForm,
@@ -150,13 +152,15 @@ def reset_password(token: str):
 
 
 @bp.route("/join/<token>", methods=["GET", "POST"])
+@limiter.limit(sign_in_limit, methods=["POST"])
 def join(token: str):
     invitation = services.usable_invitation(token)
     if invitation is None:
         return render_template("accounts/link_invalid.html"), 410
+    if not invitation.email:
+        return _join_by_shared_link(invitation)
     form = JoinForm(email=invitation.email, language=language_for_country(invitation.organisation.country))
-    if invitation.email:
-        form.email.render_kw = {"readonly": True}
+    form.email.render_kw = {"readonly": True}
     if form.validate_on_submit():
         try:
             user = services.accept_invitation(
@@ -170,7 +174,41 @@ def join(token: str):
             form.add_error(str(error), error.field)
         else:
             return _welcome(user)
-    return render_template("accounts/join.html", form=form, invitation=invitation)
+    return render_template("accounts/join.html", form=form, invitation=invitation, button=_("Create my account"))
+
+
+def _join_by_shared_link(invitation):
+    """Anyone may open a shared link: the address is proved by a mailed link, and the page never tells whether an
+    account uses it already (that address is mailed a reminder instead)."""
+    form = JoinRequestForm(language=language_for_country(invitation.organisation.country))
+    if form.validate_on_submit():
+        services.request_join(invitation, name=form.name.data, email=form.email.data, language=form.language.data)
+        db.session.commit()
+        return render_template("accounts/join_sent.html", email=services.normalise_email(form.email.data))
+    return render_template("accounts/join.html", form=form, invitation=invitation, button=_("Continue"))
+
+
+@bp.route("/join/confirm/<confirmation>", methods=["GET", "POST"])
+def join_confirm(confirmation: str):
+    found = services.join_request(confirmation)
+    if found is None:
+        return render_template("accounts/link_invalid.html"), 410
+    invitation, details = found
+    form = NewPasswordForm(person=SimpleNamespace(name=details["name"], email=details["email"]))
+    if form.validate_on_submit():
+        try:
+            user = services.accept_invitation(
+                invitation,
+                name=details["name"],
+                email=details["email"],
+                password=form.password.data,
+                language=details["language"],
+            )
+        except services.AccountError as error:
+            form.add_error(str(error), error.field)
+        else:
+            return _welcome(user)
+    return render_template("accounts/join_confirm.html", form=form, invitation=invitation, email=details["email"])
 
 
 @bp.route("/register", methods=["GET", "POST"])
