@@ -19,7 +19,7 @@ import redis
 from axe_playwright_python.sync_playwright import Axe
 from babel.support import Translations
 from playwright.sync_api import Locator, Page, expect, sync_playwright
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import create_engine, make_url, select, text
 
 from lms import create_app
 from lms.core.models import OutboxMessage
@@ -70,13 +70,14 @@ def _database(instance: Path) -> str:
     """A database of its own: a file beside the instance, or a fresh PostgreSQL database in CI's run."""
     if not TEST_DATABASE_URL:
         return f"sqlite:///{instance / 'lms.sqlite'}"
-    url = TEST_DATABASE_URL.rsplit("/", 1)[0] + "/lms_browser"
+    name = make_url(TEST_DATABASE_URL).database + "_browser"  # beside the test database: runs side by side
+    url = TEST_DATABASE_URL.rsplit("/", 1)[0] + "/" + name
     engine = create_engine(
         TEST_DATABASE_URL.replace("postgresql://", "postgresql+psycopg://", 1), isolation_level="AUTOCOMMIT"
     )
     with engine.connect() as connection:
-        connection.execute(text("DROP DATABASE IF EXISTS lms_browser WITH (FORCE)"))
-        connection.execute(text("CREATE DATABASE lms_browser"))
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
     engine.dispose()
     return url
 
