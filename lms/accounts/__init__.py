@@ -2,7 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 
-from lms.accounts import services
+from lms.accounts import lifetime, services
 from lms.accounts.access import require_two_factor_for_admins
 from lms.accounts.admin_views import bp
 from lms.accounts.cli import cli
@@ -13,11 +13,12 @@ from lms.extensions import login_manager
 
 
 def init_app(app):
-    """Wire sign-in sessions and the admins' two-factor rule."""
+    """Wire sign-in sessions, their lifetime and the admins' two-factor rule."""
     login_manager.user_loader(services.user_for_session)
     login_manager.login_view = "accounts.login"
     login_manager.login_message = _l("Please sign in to see this page.")
     login_manager.login_message_category = "info"
+    app.before_request(lifetime.enforce)
     app.before_request(require_two_factor_for_admins)
 
 

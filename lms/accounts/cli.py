@@ -27,6 +27,8 @@ def create_user(email, name, roles, language, password):
     """Create an account; an administrator must then turn on two-factor sign-in at first sign-in."""
     if len(password) < services.MIN_PASSWORD_LENGTH:
         raise click.BadParameter(f"use at least {services.MIN_PASSWORD_LENGTH} characters", param_hint="password")
+    if services.password_too_guessable(password, [email, name]):
+        raise click.BadParameter("too easy to guess: try a few unrelated words", param_hint="password")
     try:
         user = services.create_user(
             email, name, via="cli", roles=[Role(role) for role in roles], language=language, password=password

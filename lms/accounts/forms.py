@@ -5,7 +5,7 @@ from wtforms import BooleanField, EmailField, PasswordField, SelectField, Select
 from wtforms.validators import Email, EqualTo, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from lms.accounts.models import OrganisationKind, Role
-from lms.accounts.services import MIN_PASSWORD_LENGTH
+from lms.accounts.services import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, password_too_guessable
 from lms.core.forms import BaseForm, IntegerField, choices, language_choices, strip, text_field
 from lms.i18n import country_choices, timezone_choices
 
@@ -39,6 +39,25 @@ def current_password_field(label=PASSWORD_LABEL):
     return PasswordField(label, [InputRequired(), Length(max=128)], render_kw={"autocomplete": "current-password"})
 
 
+class NotGuessable:
+    """Refuse a password that attackers would try early; the context is the form's name and e-mail fields, or the
+    person whose password it is (the form's `person`)."""
+
+    def __call__(self, form, field):
+        if not MIN_PASSWORD_LENGTH <= len(field.data or "") <= MAX_PASSWORD_LENGTH:
+            return  # Length has said what is wrong
+        person = getattr(form, "person", None)
+        context = [person.name, person.email] if person is not None else []
+        context += [form[name].data or "" for name in ("name", "email") if name in form]
+        if password_too_guessable(field.data, context):
+            raise ValidationError(
+                _l(
+                    "This password is too easy to guess: it is a common password or a simple pattern, or it is "
+                    "made of your name, your e-mail address or the platform's name. Try a few unrelated words."
+                )
+            )
+
+
 def new_password_field(label=NEW_PASSWORD_LABEL):
     return PasswordField(
         label,
@@ -46,9 +65,12 @@ def new_password_field(label=NEW_PASSWORD_LABEL):
             InputRequired(),
             Length(
                 min=MIN_PASSWORD_LENGTH,
-                max=128,
-                message=_l("Use between %(min)d and %(max)d characters.", min=MIN_PASSWORD_LENGTH, max=128),
+                max=MAX_PASSWORD_LENGTH,
+                message=_l(
+                    "Use between %(min)d and %(max)d characters.", min=MIN_PASSWORD_LENGTH, max=MAX_PASSWORD_LENGTH
+                ),
             ),
+            NotGuessable(),
         ],
         description=_l(
             "At least %(count)d characters. A few unrelated words make a strong password that is easy to remember.",
@@ -109,6 +131,18 @@ class NewPasswordForm(BaseForm):
     password = new_password_field()
     confirm = confirm_field()
 
+    def __init__(self, *args, person=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.person = person
+
+
+class JoinRequestForm(BaseForm):
+    """Joining through a shared link: the password is chosen through the link mailed to the address."""
+
+    name = name_field()
+    email = email_field()
+    language = language_field()
+
 
 class JoinForm(BaseForm):
     name = name_field()
@@ -132,7 +166,7 @@ class ProfileForm(BaseForm):
         self.timezone.choices = timezone_choices()
 
 
-class ChangePasswordForm(BaseForm):
+class ChangePasswordForm(NewPasswordForm):
     current = current_password_field(_l("Current password"))
     password = new_password_field()
     confirm = confirm_field()

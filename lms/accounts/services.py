@@ -2,7 +2,9 @@
 
 import hashlib
 import logging
+import re
 import secrets
+import unicodedata
 from datetime import UTC, datetime, timedelta
 from functools import cache
 
@@ -10,9 +12,12 @@ import pyotp
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
+from flask_babel import get_locale
 from flask_babel import gettext as _
+from itsdangerous import BadData, URLSafeTimedSerializer
 from markupsafe import Markup
 from sqlalchemy import exists, func, or_, select, update
+from zxcvbn import zxcvbn
 
 from lms import signals
 from lms.accounts.access import country_scope, within_scope
@@ -36,7 +41,16 @@ log = logging.getLogger("lms.accounts")
 _hasher = PasswordHasher()
 
 MIN_PASSWORD_LENGTH = 10
+MAX_PASSWORD_LENGTH = 128
+#: Words of the platform itself, which make no password stronger.
+PLATFORM_WORDS = ("Clarinet LMS",)
+#: zxcvbn's score from 0 to 4; 3 means at least 10^8 guesses, out of reach online and costly against Argon2.
+MIN_PASSWORD_SCORE = 3
+#: zxcvbn reads at most this many characters; the rest of a longer password only adds to its strength.
+ESTIMATED_LENGTH = 72
 RECOVERY_CODE_COUNT = 10
+#: How long the mailed link of someone joining through a shared invitation works.
+JOIN_LINK_HOURS = 24
 ISSUER = "Clarinet LMS"
 
 
@@ -77,6 +91,31 @@ def check_password(user: User | None, password: str) -> bool:
     if _hasher.check_needs_rehash(stored):
         user.password_hash = hash_password(password)
     return True
+
+
+def _fold(text: str) -> str:
+    """Lower-case *text* without accents, so that "Špela" and "spela" are the same word."""
+    return "".join(ch for ch in unicodedata.normalize("NFKD", text.lower()) if not unicodedata.combining(ch))
+
+
+def _context_words(texts) -> list[str]:
+    words = {word for text in texts for word in re.split(r"[\W_]+", _fold(text)) if len(word) >= 3}
+    return sorted(words, key=len, reverse=True)
+
+
+def password_too_guessable(password: str, context=()) -> bool:
+    """Tell whether *password* is one that attackers try early (NIST SP 800-63B): a common or breached password,
+    a dictionary word or name, a repeated or sequential pattern, or one made of *context* (the person's name and
+    e-mail address) and the platform's name. zxcvbn, with its lists of breached passwords, words and names,
+    estimates the guesses; the context words are also taken out, and what remains must be as strong alone."""
+    words = _context_words([*PLATFORM_WORDS, *context])
+    remainder = _fold(password[:ESTIMATED_LENGTH])
+    for word in words:
+        remainder = remainder.replace(word, " ")
+    return any(
+        not text.strip() or zxcvbn(text, user_inputs=words)["score"] < MIN_PASSWORD_SCORE
+        for text in (password[:ESTIMATED_LENGTH], remainder)
+    )
 
 
 def user_by_email(email: str) -> User | None:
@@ -147,9 +186,12 @@ def _issue_reset(user: User, hours: int) -> str:
 
 
 def request_password_reset(email: str) -> None:
-    """Mail a reset link when an active account has this address; say nothing otherwise."""
+    """Mail a reset link when an active account has this address, else a message that none does.
+
+    Both cases mail the address, so that the answer to the browser, and the time it takes, are the same."""
     user = user_by_email(email)
     if user is None or not user.active:
+        queue_mail(normalise_email(email), "accounts/mail/no_account.txt", str(get_locale()))
         log.info("Password reset asked for an unknown or inactive address")
         return
     hours = current_app.config["PASSWORD_RESET_HOURS"]
@@ -414,6 +456,53 @@ def accept_invitation(invitation: Invitation, *, name: str, email: str, password
         language=language,
         password=password,
     )
+
+
+def _join_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="accounts.join")
+
+
+def request_join(invitation: Invitation, *, name: str, email: str, language: str) -> None:
+    """Someone asks to join through a shared link: mail the address a link to choose a password, or, when an
+    account uses it already, a reminder to sign in. The browser is told the same in both cases."""
+    email = normalise_email(email)
+    user = user_by_email(email)
+    if user is not None:
+        queue_mail(
+            email,
+            "accounts/mail/join_existing.txt",
+            user.language,
+            user=user,
+            sign_in=external_url("accounts.login"),
+            reset=external_url("accounts.request_reset"),
+        )
+        log.info("Join through invitation %s asked for the address of user %s", invitation.id, user.id)
+        return
+    confirmation = _join_serializer().dumps(
+        {"invitation": invitation.id, "email": email, "name": name.strip(), "language": language}
+    )
+    queue_mail(
+        email,
+        "accounts/mail/join_confirm.txt",
+        language,
+        name=name.strip(),
+        invitation=invitation,
+        hours=JOIN_LINK_HOURS,
+        secret_link=external_url("accounts.join_confirm", confirmation=confirmation),
+    )
+    log.info("Join through invitation %s asked for a new address", invitation.id)
+
+
+def join_request(confirmation: str) -> tuple[Invitation, dict] | None:
+    """Return the usable invitation and the details (name, email, language) of a mailed link to join, or None."""
+    try:
+        details = _join_serializer().loads(confirmation, max_age=JOIN_LINK_HOURS * 3600)
+    except BadData:
+        return None
+    invitation = db.session.get(Invitation, details["invitation"])
+    if invitation is None or not invitation.is_usable(utcnow()):
+        return None
+    return invitation, details
 
 
 def revoke_invitation(invitation: Invitation, actor: User) -> None:

@@ -1,16 +1,18 @@
 """Signing in and out, resets, invitations to join, the profile and two-factor sign-in."""
 
 import time
+from types import SimpleNamespace
 
-from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, session, url_for
+from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from lms.accounts import privacy, services
+from lms.accounts import lifetime, privacy, services
 from lms.accounts.forms import (
     ChangePasswordForm,
     ConfirmPasswordForm,
     JoinForm,
+    JoinRequestForm,
     NewPasswordForm,
     ProfileForm,
     RegisterForm,
@@ -36,11 +38,31 @@ def sign_in_limit() -> str:
     return current_app.config["SIGN_IN_RATE_LIMIT"]
 
 
+def account_limit() -> str:
+    return current_app.config["SIGN_IN_ACCOUNT_RATE_LIMIT"]
+
+
+def account_tried() -> str:
+    """The key of the per-account limit: the address tried, however it is written and wherever it comes from."""
+    return "account:" + services.normalise_email(request.form.get("email", ""))
+
+
+def account_pending() -> str:
+    """The key of the per-account limit on second-factor codes: the account whose password was right."""
+    return "account-code:" + str((session.get(PENDING_KEY) or {}).get("id", ""))
+
+
+def refused(response) -> bool:
+    """Tell whether a sign-in step was refused (the form shown again), which the per-account limit counts."""
+    return response.status_code == 200
+
+
 def _finish_sign_in(user):
     services.record_sign_in(user)
     db.session.commit()
     session.pop(PENDING_KEY, None)
     login_user(user)
+    lifetime.start()
     session.pop("lang", None)
     flash(_("Welcome, %(name)s.", name=user.name), "success")
     return redirect(safe_next(url_for("core.index")))
@@ -48,6 +70,7 @@ def _finish_sign_in(user):
 
 @bp.route("/sign-in", methods=["GET", "POST"])
 @limiter.limit(sign_in_limit, methods=["POST"])
+@limiter.limit(account_limit, key_func=account_tried, methods=["POST"], deduct_when=refused)
 def login():
     if current_user.is_authenticated:
         return redirect(safe_next(url_for("core.index")))
@@ -68,6 +91,7 @@ def login():
 
 @bp.route("/sign-in/code", methods=["GET", "POST"])
 @limiter.limit(sign_in_limit, methods=["POST"])
+@limiter.limit(account_limit, key_func=account_pending, methods=["POST"], deduct_when=refused)
 def second_factor():
     pending = session.get(PENDING_KEY) or {}
     user = services.user_for_session(pending.get("id", ""))
@@ -118,7 +142,7 @@ def reset_password(token: str):
     reset = services.valid_reset(token)
     if reset is None:
         return render_template("accounts/link_invalid.html"), 410
-    form = NewPasswordForm()
+    form = NewPasswordForm(person=reset.user)
     if form.validate_on_submit():
         services.complete_reset(reset, form.password.data)
         db.session.commit()
@@ -128,13 +152,15 @@ def reset_password(token: str):
 
 
 @bp.route("/join/<token>", methods=["GET", "POST"])
+@limiter.limit(sign_in_limit, methods=["POST"])
 def join(token: str):
     invitation = services.usable_invitation(token)
     if invitation is None:
         return render_template("accounts/link_invalid.html"), 410
+    if not invitation.email:
+        return _join_by_shared_link(invitation)
     form = JoinForm(email=invitation.email, language=language_for_country(invitation.organisation.country))
-    if invitation.email:
-        form.email.render_kw = {"readonly": True}
+    form.email.render_kw = {"readonly": True}
     if form.validate_on_submit():
         try:
             user = services.accept_invitation(
@@ -148,7 +174,41 @@ def join(token: str):
             form.add_error(str(error), error.field)
         else:
             return _welcome(user)
-    return render_template("accounts/join.html", form=form, invitation=invitation)
+    return render_template("accounts/join.html", form=form, invitation=invitation, button=_("Create my account"))
+
+
+def _join_by_shared_link(invitation):
+    """Anyone may open a shared link: the address is proved by a mailed link, and the page never tells whether an
+    account uses it already (that address is mailed a reminder instead)."""
+    form = JoinRequestForm(language=language_for_country(invitation.organisation.country))
+    if form.validate_on_submit():
+        services.request_join(invitation, name=form.name.data, email=form.email.data, language=form.language.data)
+        db.session.commit()
+        return render_template("accounts/join_sent.html", email=services.normalise_email(form.email.data))
+    return render_template("accounts/join.html", form=form, invitation=invitation, button=_("Continue"))
+
+
+@bp.route("/join/confirm/<confirmation>", methods=["GET", "POST"])
+def join_confirm(confirmation: str):
+    found = services.join_request(confirmation)
+    if found is None:
+        return render_template("accounts/link_invalid.html"), 410
+    invitation, details = found
+    form = NewPasswordForm(person=SimpleNamespace(name=details["name"], email=details["email"]))
+    if form.validate_on_submit():
+        try:
+            user = services.accept_invitation(
+                invitation,
+                name=details["name"],
+                email=details["email"],
+                password=form.password.data,
+                language=details["language"],
+            )
+        except services.AccountError as error:
+            form.add_error(str(error), error.field)
+        else:
+            return _welcome(user)
+    return render_template("accounts/join_confirm.html", form=form, invitation=invitation, email=details["email"])
 
 
 @bp.route("/register", methods=["GET", "POST"])
@@ -179,6 +239,7 @@ def register():
 def _welcome(user):
     db.session.commit()
     login_user(user)
+    lifetime.start()
     session.pop("lang", None)
     flash(_("Welcome, %(name)s. Your account is ready.", name=user.name), "success")
     return redirect(url_for("core.index"))
@@ -206,7 +267,7 @@ def _renew_session():
 @bp.post("/profile/password")
 @login_required
 def change_password():
-    form = ChangePasswordForm()
+    form = ChangePasswordForm(person=current_user)
     if form.validate_on_submit():
         if services.check_password(current_user, form.current.data):
             services.set_password(current_user, form.password.data)

@@ -49,7 +49,14 @@ DEFAULTS: dict[str, object] = {
     #: memory:// for one host; redis://host:6379/0 when several hosts serve.
     "RATELIMIT_STORAGE_URI": "memory://",
     "RATELIMIT_ENABLED": True,
+    #: Per address: sign-ins, codes, password resets and registrations asked for.
     "SIGN_IN_RATE_LIMIT": "10 per minute;50 per hour",
+    #: Per account, from any address: failed sign-ins and wrong second-factor codes.
+    "SIGN_IN_ACCOUNT_RATE_LIMIT": "10 per 15 minutes;100 per day",
+    #: A sign-in ends after this long without activity, and after a fixed time in any case (sooner for admins).
+    "SESSION_IDLE_MINUTES": 60,
+    "SESSION_MAX_HOURS": 12,
+    "ADMIN_SESSION_MAX_HOURS": 4,
     "PASSWORD_RESET_HOURS": 2,
     "INVITATION_DAYS": 14,
     "PAGE_SIZE": 25,
@@ -123,6 +130,17 @@ def database_uri(url: str, instance_path: str) -> str:
     return parsed.render_as_string(hide_password=False)
 
 
+def shared_limits_problem(config: dict, workers: int) -> str | None:
+    """Tell what is wrong when *workers* processes would each count rate limits in their own memory."""
+    if workers < 2 or not config["RATELIMIT_ENABLED"] or not config["RATELIMIT_STORAGE_URI"].startswith("memory://"):
+        return None
+    return (
+        f"{PREFIX}RATELIMIT_STORAGE_URI is memory://, so each of the {workers} workers would count rate limits on "
+        f"its own and allow {workers} times as many sign-in attempts: set it to a Redis server shared by every "
+        "worker and host (redis://host:6379/0), or run one worker."
+    )
+
+
 def development_secret(instance_path: str) -> str:
     """Return the secret key kept in the instance folder, creating it on first use."""
     path = Path(instance_path) / "secret_key"
@@ -143,6 +161,9 @@ def finish(config: dict, instance_path: str, languages: dict) -> None:
         raise ConfigError(f"{PREFIX}MAIL_SECURITY must be starttls, ssl or none.")
     if config["PROXIES"] < 0:
         raise ConfigError(f"{PREFIX}PROXIES must be 0 or more.")
+    for name in ("SESSION_IDLE_MINUTES", "SESSION_MAX_HOURS", "ADMIN_SESSION_MAX_HOURS"):
+        if config[name] < 1:
+            raise ConfigError(f"{PREFIX}{name} must be 1 or more.")
     if config["SURVEY_MIN_GROUP"] < 2:
         raise ConfigError(f"{PREFIX}SURVEY_MIN_GROUP must be 2 or more: a group of one is one person.")
     if config["ENCRYPTION_KEY"] and len(config["ENCRYPTION_KEY"]) < 32:
@@ -159,8 +180,10 @@ def finish(config: dict, instance_path: str, languages: dict) -> None:
     config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True})
     config["CONTENT_DIR"] = config["CONTENT_DIR"] or str(config["PROJECT_ROOT"] / "course_content")
     config["TRUSTED_HOSTS"] = config["TRUSTED_HOSTS"] or None
+    # In production the platform is reached through HTTPS only, whatever the proxy tells the app about the request.
     secure = not (development or config.get("TESTING"))
     config.update(
+        HTTPS_ONLY=secure,
         SESSION_COOKIE_SECURE=secure,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_HTTPONLY=True,

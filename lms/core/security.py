@@ -2,7 +2,7 @@
 
 from urllib.parse import urlsplit
 
-from flask import abort, request
+from flask import abort, current_app, request
 
 #: No inline script, no third-party origin; images may be data: and blob: for chart downloads.
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -29,7 +29,7 @@ def set_security_headers(response):
     headers.setdefault("Referrer-Policy", "same-origin")
     headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
     headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=(), interest-cohort=()")
-    if request.is_secure:
+    if current_app.config["HTTPS_ONLY"] or request.is_secure:
         headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
     return response
 

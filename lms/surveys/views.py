@@ -184,7 +184,12 @@ def _submit(survey: Survey, form, language: str, user, ask_country: bool, code: 
     response = make_response(render_template("surveys/thanks.html", survey=survey, language=language, again=False))
     if link_token:
         response.set_cookie(
-            LINK_COOKIE, link_token, max_age=365 * 24 * 3600, httponly=True, samesite="Lax", secure=request.is_secure
+            LINK_COOKIE,
+            link_token,
+            max_age=365 * 24 * 3600,
+            httponly=True,
+            samesite="Lax",
+            secure=current_app.config["HTTPS_ONLY"] or request.is_secure,
         )
     return response
 

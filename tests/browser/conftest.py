@@ -15,10 +15,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+import redis
 from axe_playwright_python.sync_playwright import Axe
 from babel.support import Translations
 from playwright.sync_api import Locator, Page, expect, sync_playwright
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import create_engine, make_url, select, text
 
 from lms import create_app
 from lms.core.models import OutboxMessage
@@ -71,20 +72,35 @@ def _database(instance: Path) -> str:
     """A database of its own: a file beside the instance, or a fresh PostgreSQL database in CI's run."""
     if not TEST_DATABASE_URL:
         return f"sqlite:///{instance / 'lms.sqlite'}"
-    url = TEST_DATABASE_URL.rsplit("/", 1)[0] + "/lms_browser"
+    name = make_url(TEST_DATABASE_URL).database + "_browser"  # beside the test database: runs side by side
+    url = TEST_DATABASE_URL.rsplit("/", 1)[0] + "/" + name
     engine = create_engine(
         TEST_DATABASE_URL.replace("postgresql://", "postgresql+psycopg://", 1), isolation_level="AUTOCOMMIT"
     )
     with engine.connect() as connection:
-        connection.execute(text("DROP DATABASE IF EXISTS lms_browser WITH (FORCE)"))
-        connection.execute(text("CREATE DATABASE lms_browser"))
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
     engine.dispose()
     return url
 
 
+def _rate_limit_storage(env: dict) -> int:
+    """Count rate limits in Redis shared by two workers, as in production; one worker where no Redis listens."""
+    url = os.environ.get("LMS_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+    except redis.ConnectionError:
+        if os.environ.get("CI"):
+            pytest.fail(f"no Redis server at {url}, which CI needs")
+        return 1
+    env["LMS_RATELIMIT_STORAGE_URI"] = url
+    return 2
+
+
 @pytest.fixture(scope="session")
 def platform(tmp_path_factory):
-    """Serve the platform with gunicorn (two workers) on a free port, loaded with the demo data."""
+    """Serve the platform with gunicorn as in production (gunicorn.conf.py, two workers) on a free port, loaded with
+    the demo data."""
     instance = tmp_path_factory.mktemp("platform")
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
@@ -97,7 +113,10 @@ def platform(tmp_path_factory):
         "DATABASE_URL": _database(instance),
         "LMS_TRUSTED_HOSTS": "127.0.0.1",
         "LMS_BASE_URL": url,
+        # The journeys sign in a dozen times from one address; the limits themselves are tested elsewhere.
+        "LMS_SIGN_IN_RATE_LIMIT": "100 per minute",
     }
+    workers = _rate_limit_storage(env)
     for command in (["db", "upgrade"], ["content", "import"], ["demo", "load", "--allow-production"]):
         subprocess.run([BIN / "lms", *command], env=env, cwd=ROOT, check=True, capture_output=True)
     log = instance / "gunicorn.log"
@@ -105,8 +124,10 @@ def platform(tmp_path_factory):
         server = subprocess.Popen(
             [
                 BIN / "gunicorn",
+                "-c",
+                "gunicorn.conf.py",
                 "--workers",
-                "2",
+                str(workers),
                 "--bind",
                 f"127.0.0.1:{port}",
                 "--log-level",
