@@ -64,6 +64,7 @@ TABLE = {
     # Every trainer reads a published survey's results, for their own countries.
     "surveys.results": ("/surveys/{survey}/results", MANAGERS),
     "surveys.export": ("/surveys/{survey}/export.csv", MANAGERS),  # no answers yet: the header only
+    "surveys.codebook": ("/surveys/{survey}/codebook.csv", MANAGERS),
     "surveys.import_responses": ("/surveys/{survey}/import", CREATOR),
     "dashboards.index": ("/dashboards/?survey={survey}", MANAGERS),
     "dashboards.answers": ("/dashboards/answers?survey={survey}", MANAGERS),

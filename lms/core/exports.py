@@ -9,6 +9,7 @@ formula either. Numbers stay numbers, negative ones too.
 import csv
 import io
 import re
+from datetime import date, datetime
 from numbers import Number
 
 import xlsxwriter
@@ -31,11 +32,16 @@ def _is_number(value) -> bool:
 
 
 def csv_cell(value) -> object:
-    """Return *value* as a CSV cell: numbers as they are, formula-like text behind an apostrophe."""
+    """Return *value* as a CSV cell: numbers as they are, days and times in ISO order, formula-like text behind an
+    apostrophe."""
     if value is None:
         return ""
     if _is_number(value):
         return value
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S")
+    if isinstance(value, date):
+        return value.isoformat()
     text = str(value)
     return "'" + text if is_formula(text) else text
 
@@ -47,33 +53,42 @@ def to_csv(rows: list[list]) -> bytes:
     return ("\ufeff" + buffer.getvalue()).encode()
 
 
-def to_xlsx(rows: list[list], sheet: str) -> bytes:
-    """Return *rows* as a workbook of one sheet, the first row in bold: numbers as numbers, all else as text."""
+def to_xlsx(sheets: dict[str, list[list]]) -> bytes:
+    """Return a workbook of one sheet per name in *sheets*, each first row in bold: numbers as numbers, days and
+    times as Excel dates, all else as text."""
     buffer = io.BytesIO()
     options = {"in_memory": True, "strings_to_formulas": False, "strings_to_numbers": False, "strings_to_urls": False}
     with xlsxwriter.Workbook(buffer, options) as workbook:
-        worksheet = workbook.add_worksheet(sheet[:31])
         formats = {
             (bold, quoted): workbook.add_format({"bold": bold, "quote_prefix": quoted})
             for bold in (False, True)
             for quoted in (False, True)
         }
-        for number, row in enumerate(rows):
-            for column, value in enumerate(row):
-                if _is_number(value):
-                    worksheet.write_number(number, column, value, formats[number == 0, False])
-                elif value is not None and value != "":
-                    text = str(value)
-                    worksheet.write_string(number, column, text, formats[number == 0, is_formula(text)])
-        worksheet.freeze_panes(1, 0)
+        days = {
+            date: workbook.add_format({"num_format": "yyyy-mm-dd"}),
+            datetime: workbook.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"}),
+        }
+        for name, rows in sheets.items():
+            worksheet = workbook.add_worksheet(name[:31])
+            for number, row in enumerate(rows):
+                for column, value in enumerate(row):
+                    if _is_number(value):
+                        worksheet.write_number(number, column, value, formats[number == 0, False])
+                    elif isinstance(value, date):
+                        worksheet.write_datetime(number, column, value, days[type(value)])
+                    elif value is not None and value != "":
+                        text = str(value)
+                        worksheet.write_string(number, column, text, formats[number == 0, is_formula(text)])
+            worksheet.freeze_panes(1, 0)
     return buffer.getvalue()
 
 
-def download(rows: list[list], filename: str, sheet: str = "") -> Response:
-    """Return *rows* as a file to save: a workbook if *filename* ends in .xlsx, else CSV."""
+def download(rows: list[list], filename: str, sheet: str = "", more: dict[str, list[list]] | None = None) -> Response:
+    """Return *rows* as a file to save: a workbook if *filename* ends in .xlsx (with the sheets of *more* after
+    theirs), else CSV."""
     workbook = filename.endswith(".xlsx")
     return Response(
-        to_xlsx(rows, sheet or filename.rsplit(".", 1)[0]) if workbook else to_csv(rows),
+        to_xlsx({sheet or filename.rsplit(".", 1)[0]: rows, **(more or {})}) if workbook else to_csv(rows),
         mimetype=XLSX if workbook else "text/csv",
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )

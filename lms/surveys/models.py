@@ -135,6 +135,13 @@ class Question(db.Model):
         return (self.texts.get(language) or {}).get(key) or self.texts[self.survey.base_language].get(key, "")
 
     @property
+    def scale_range(self) -> tuple[int, int]:
+        """The lowest and highest value of a numeric question."""
+        if self.kind == Kind.AGREE:
+            return 1, 5
+        return (0, 10) if self.kind == Kind.NPS else (self.scale_min, self.scale_max)
+
+    @property
     def all_options(self) -> list[str]:
         """The options offered, then the retired ones: every code an answer may hold."""
         return self.options + self.retired_options

@@ -1,7 +1,9 @@
 """Survey results: the summary (counted by the database) and exports in two layouts, of the shown answers only."""
 
 from dataclasses import dataclass, field
+from datetime import date, datetime
 
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -127,7 +129,7 @@ def _rows_by_response(survey: Survey, shown: Release):
         yield response, grouped.get(response.id, {})
 
 
-def _dated(response: Response, shown: Release) -> tuple[str, str]:
+def _dated(response: Response, shown: Release) -> tuple[date | datetime, str]:
     """Return (date, language) as an export may show them.
 
     An anonymous response is dated by the day its block of at least k answers was complete, not by
@@ -135,11 +137,10 @@ def _dated(response: Response, shown: Release) -> tuple[str, str]:
     where enough answered in it.
     """
     if not shown.anonymous:
-        stamp = response.submitted_at or response.submitted_on
-        return stamp.strftime("%Y-%m-%d %H:%M:%S") if response.submitted_at else stamp.isoformat(), response.language
+        return response.submitted_at or response.submitted_on, response.language
     block = shown.block_of(response.country, response.submitted_on)
     language = shown.language_label(response.country, response.submitted_on, response.language)
-    return block.last.isoformat(), language
+    return block.last, language
 
 
 def _written(question: Question, answer: Answer, language: str) -> str:
@@ -200,7 +201,7 @@ def analysis_layout(survey: Survey, shown: Release) -> list[list]:
     rows = [header]
     for response, answers in _rows_by_response(survey, shown):
         day, language = _dated(response, shown)
-        row = [response.id, day[:10], response.country or "", language]
+        row = [response.id, day.date() if isinstance(day, datetime) else day, response.country or "", language]
         for question, grid_row, option in columns:
             given = answers.get(question.id, [])
             if grid_row:
@@ -215,3 +216,68 @@ def analysis_layout(survey: Survey, shown: Release) -> list[list]:
                 row.append((given[0].option_code or (given[0].text or "").strip()) if given else "")
         rows.append(row)
     return rows
+
+
+def codebook(survey: Survey) -> list[list]:
+    """What each column and code of the analysis export means: the question, its type, and every code with its
+    label in each language of the survey (retired options included, marked so)."""
+    languages = survey.languages
+    base = survey.base_language
+    header = ["column", "question", "type", "code", "status"] + [f"label_{language}" for language in languages]
+    rows = [header]
+
+    def labels(make, *args) -> list[str]:
+        """make(*args, language) in each language of the survey."""
+        out = []
+        for language in languages:
+            with force_locale(language):
+                out.append(str(make(*args, language)))
+        return out
+
+    for question in survey.questions:
+        kind, title = question.kind_, question.text("text", base)
+        if kind.numeric:
+            low, high = question.scale_range
+            for value in range(low, high + 1):
+                rows.append(
+                    [question.code, title, kind.value, value, "offered"] + labels(_scale_label, question, value)
+                )
+        elif kind is Kind.GRID:
+            for row in question.all_rows:
+                status = "offered" if row in question.rows else "retired"
+                for option in question.all_options:
+                    rows.append(
+                        [
+                            f"{question.code}:{row}",
+                            f"{title} [{question.label('rows', row, base)}]",
+                            kind.value,
+                            option,
+                            status,
+                        ]
+                        + labels(question.label, "options", option)
+                    )
+        elif kind.choice:
+            for option in question.all_options:
+                column = f"{question.code}:{option}" if kind is Kind.MULTIPLE else question.code
+                status = "offered" if option in question.options else "retired"
+                rows.append(
+                    [column, title, kind.value, 1 if kind is Kind.MULTIPLE else option, status]
+                    + labels(question.label, "options", option)
+                )
+            if question.allow_other:
+                rows.append(
+                    [f"{question.code}:{OTHER}", title, kind.value, "text", "offered"]
+                    + labels(lambda _language: _("Other"))
+                )
+        else:
+            rows.append([question.code, title, kind.value, "text", "offered"] + labels(lambda _language: ""))
+    return rows
+
+
+def _scale_label(question: Question, value: int, language: str) -> str:
+    """The words of a point of a scale: the five labels of agreement, or the end labels of a scale."""
+    if question.kind_ is Kind.AGREE:
+        return str(AGREE_LABELS[value])
+    if question.kind_ is Kind.SCALE and value in (question.scale_min, question.scale_max):
+        return question.text("low" if value == question.scale_min else "high", language)
+    return str(value)

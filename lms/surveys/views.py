@@ -224,4 +224,13 @@ def export(survey_id: int, extension: str):
         rows = survey_results.analysis_layout(survey, shown)
     else:
         rows = survey_results.google_layout(survey, shown, services.emails_of_respondents(survey))
-    return exports.download(rows, f"survey-{survey.id}-{layout}.{extension}", sheet=layout)
+    codebook = {"codebook": survey_results.codebook(survey)} if layout == "analysis" else None
+    return exports.download(rows, f"survey-{survey.id}-{layout}.{extension}", sheet=layout, more=codebook)
+
+
+@bp.get("/<int:survey_id>/codebook.csv")
+@roles_required(Role.ADMIN, Role.TRAINER)
+def codebook(survey_id: int):
+    """Codes to labels in every language: what the columns of the analysis export mean."""
+    survey = _readable_or_404(survey_id)
+    return exports.download(survey_results.codebook(survey), f"survey-{survey.id}-codebook.csv")

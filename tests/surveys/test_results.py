@@ -3,7 +3,9 @@
 import csv
 import io
 import zipfile
+from datetime import datetime
 
+import openpyxl
 import pytest
 
 from lms.accounts.models import Role
@@ -171,3 +173,23 @@ def test_identified_surveys_show_who_answered_and_export_their_address(
     assert "Individual responses" in page and "Špela Horvat" in page
     assert rows[0][:2] == ["Timestamp", "Email Address"] and rows[1][1] == "spela@example.si"
     assert len(rows[1][0]) == len("2026-11-22 13:15:13")
+
+
+def test_the_analysis_workbook_has_its_codebook_and_dates_excel_reads_as_dates(client, trainer, answered):
+    client.sign_in("trainer@example.eu")
+
+    workbook = openpyxl.load_workbook(
+        io.BytesIO(client.get(f"/surveys/{answered}/export.xlsx?layout=analysis").get_data())
+    )
+    codebook = list(csv.reader(io.StringIO(client.get(f"/surveys/{answered}/codebook.csv").get_data(as_text=True))))
+
+    assert workbook.sheetnames == ["analysis", "codebook"]
+    assert isinstance(workbook["analysis"]["B2"].value, datetime)  # the group's day, a date to Excel
+    in_book = [[cell.value for cell in row] for row in workbook["codebook"].iter_rows()]
+    header = in_book[0]
+    assert header[:5] == ["column", "question", "type", "code", "status"] and "label_el" in header
+    strongly = next(row for row in in_book if row[0] == "relevance" and row[3] == 5)
+    assert strongly[header.index("label_en")] == "Strongly agree"
+    assert strongly[header.index("label_el")] == "Συμφωνώ απόλυτα"
+    assert any(row[0] == "first-use:stories" and row[3] == 1 for row in in_book)
+    assert [row[:5] for row in codebook[1:]] == [[str(value) for value in row[:5]] for row in in_book[1:]]
