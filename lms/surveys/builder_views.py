@@ -194,6 +194,7 @@ def edit_question(survey_id: int, question_id: int):
                 high=form.high.data,
             )
         except services.SurveyError as error:
+            db.session.rollback()  # nothing of a refused change stays, not even in this page
             form.add_error(str(error))
         else:
             db.session.commit()

@@ -650,9 +650,8 @@ def _change_choices(question: Question, group: str, changes: ChoiceChanges) -> N
     """Apply *changes* to the options or rows (*group*) of *question*, keeping every code with its option:
     a removed option that answers chose is retired (its answers keep it), one never chosen is forgotten."""
     offered, retired = getattr(question, group), getattr(question, f"retired_{group}")
-    if sorted(code for code, _label, _remove in changes.current) != sorted(offered) or not set(changes.restored) <= set(
-        retired
-    ):
+    stale = sorted(code for code, _label, _remove in changes.current) != sorted(offered)
+    if stale or not set(changes.restored) <= set(retired):
         raise SurveyError(_("The question was changed meanwhile; reload the page and make your changes again."))
     labels = [label for _code, label, remove in changes.current if not remove] + changes.added
     if any(not label for label in labels):
