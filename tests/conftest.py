@@ -372,7 +372,9 @@ def world(app, course, create_user, create_organisation, answers):
         invitation, join_token = accounts.create_invitation(
             db.session.get(Organisation, town), role=Role.LEARNER, created_by=db.session.get(User, ids["trainer"])
         )
-        accounts.request_join(invitation, name="Nova Oseba", email="nova@example.si", language="sl")
+        accounts.request_join(
+            invitation.organisation, invitation=invitation, name="Nova Oseba", email="nova@example.si", language="sl"
+        )
         accounts.request_password_reset("other@example.si")
         certificate_id = db.session.scalar(select(Certificate.id))
         reissue_request = ReissueRequest(certificate_id=certificate_id, requested_name="Špela Horvat Novak")

@@ -152,7 +152,9 @@ class JoinForm(BaseForm):
     language = language_field()
 
 
-class RegisterForm(JoinForm):
+class RegisterForm(JoinRequestForm):
+    """Asking for an account: the password is chosen through the link mailed to the address."""
+
     organisation = SelectField(_l("Your local authority"), coerce=int)
 
 

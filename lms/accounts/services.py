@@ -5,6 +5,7 @@ import logging
 import re
 import secrets
 import unicodedata
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import cache
 
@@ -462,9 +463,28 @@ def _join_serializer() -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="accounts.join")
 
 
-def request_join(invitation: Invitation, *, name: str, email: str, language: str) -> None:
-    """Someone asks to join through a shared link: mail the address a link to choose a password, or, when an
-    account uses it already, a reminder to sign in. The browser is told the same in both cases."""
+@dataclass(frozen=True)
+class JoinRequest:
+    """What a mailed link to join carries: where the person joins, through which invitation (None when they
+    registered on their own), and their name, address and language."""
+
+    organisation: Organisation
+    invitation: Invitation | None
+    name: str
+    email: str
+    language: str
+
+    @property
+    def role_label(self):
+        return self.invitation.role_label if self.invitation else Role.LEARNER.label
+
+
+def request_join(
+    organisation: Organisation, *, name: str, email: str, language: str, invitation: Invitation | None = None
+) -> None:
+    """Someone asks to join *organisation*, through a shared *invitation* link or by registering: mail the address a
+    link to choose a password, or, when an account uses it already, a reminder to sign in. The browser is told the
+    same in both cases, so that nobody learns through these pages whether an address has an account."""
     email = normalise_email(email)
     user = user_by_email(email)
     if user is not None:
@@ -476,33 +496,54 @@ def request_join(invitation: Invitation, *, name: str, email: str, language: str
             sign_in=external_url("accounts.login"),
             reset=external_url("accounts.request_reset"),
         )
-        log.info("Join through invitation %s asked for the address of user %s", invitation.id, user.id)
+        log.info("Joining organisation %s asked for the address of user %s", organisation.id, user.id)
         return
+    details = {"email": email, "name": name.strip(), "language": language}
     confirmation = _join_serializer().dumps(
-        {"invitation": invitation.id, "email": email, "name": name.strip(), "language": language}
+        {"organisation": organisation.id, "invitation": invitation.id if invitation else None, **details}
     )
     queue_mail(
         email,
         "accounts/mail/join_confirm.txt",
         language,
-        name=name.strip(),
-        invitation=invitation,
+        request=JoinRequest(organisation, invitation, **details),
         hours=JOIN_LINK_HOURS,
         secret_link=external_url("accounts.join_confirm", confirmation=confirmation),
     )
-    log.info("Join through invitation %s asked for a new address", invitation.id)
+    log.info("Joining organisation %s asked for a new address", organisation.id)
 
 
-def join_request(confirmation: str) -> tuple[Invitation, dict] | None:
-    """Return the usable invitation and the details (name, email, language) of a mailed link to join, or None."""
+def join_request(confirmation: str) -> JoinRequest | None:
+    """Return what a mailed link to join asks for, while its invitation is usable (or registration open), or None."""
     try:
         details = _join_serializer().loads(confirmation, max_age=JOIN_LINK_HOURS * 3600)
     except BadData:
         return None
-    invitation = db.session.get(Invitation, details["invitation"])
-    if invitation is None or not invitation.is_usable(utcnow()):
+    organisation = db.session.get(Organisation, details.pop("organisation", None) or 0)
+    invitation = db.session.get(Invitation, details.pop("invitation") or 0)
+    if invitation is not None:
+        if not invitation.is_usable(utcnow()):
+            return None
+        organisation = invitation.organisation
+    elif not current_app.config["SELF_REGISTRATION"] or organisation is None or not organisation.active:
         return None
-    return invitation, details
+    return JoinRequest(organisation, invitation, **details)
+
+
+def join(request: JoinRequest, password: str) -> User:
+    """Create the account that a mailed link to join asked for."""
+    if request.invitation is not None:
+        return accept_invitation(
+            request.invitation, name=request.name, email=request.email, password=password, language=request.language
+        )
+    return create_user(
+        request.email,
+        request.name,
+        via="registration",
+        password=password,
+        organisation=request.organisation,
+        language=request.language,
+    )
 
 
 def revoke_invitation(invitation: Invitation, actor: User) -> None:

@@ -182,57 +182,46 @@ def _join_by_shared_link(invitation):
     account uses it already (that address is mailed a reminder instead)."""
     form = JoinRequestForm(language=language_for_country(invitation.organisation.country))
     if form.validate_on_submit():
-        services.request_join(invitation, name=form.name.data, email=form.email.data, language=form.language.data)
-        db.session.commit()
-        return render_template("accounts/join_sent.html", email=services.normalise_email(form.email.data))
+        return _join_requested(form, invitation.organisation, invitation)
     return render_template("accounts/join.html", form=form, invitation=invitation, button=_("Continue"))
+
+
+def _join_requested(form, organisation, invitation=None):
+    services.request_join(
+        organisation, name=form.name.data, email=form.email.data, language=form.language.data, invitation=invitation
+    )
+    db.session.commit()
+    return render_template("accounts/join_sent.html", email=services.normalise_email(form.email.data))
 
 
 @bp.route("/join/confirm/<confirmation>", methods=["GET", "POST"])
 def join_confirm(confirmation: str):
-    found = services.join_request(confirmation)
-    if found is None:
+    request_ = services.join_request(confirmation)
+    if request_ is None:
         return render_template("accounts/link_invalid.html"), 410
-    invitation, details = found
-    form = NewPasswordForm(person=SimpleNamespace(name=details["name"], email=details["email"]))
+    form = NewPasswordForm(person=SimpleNamespace(name=request_.name, email=request_.email))
     if form.validate_on_submit():
         try:
-            user = services.accept_invitation(
-                invitation,
-                name=details["name"],
-                email=details["email"],
-                password=form.password.data,
-                language=details["language"],
-            )
+            user = services.join(request_, form.password.data)
         except services.AccountError as error:
             form.add_error(str(error), error.field)
         else:
             return _welcome(user)
-    return render_template("accounts/join_confirm.html", form=form, invitation=invitation, email=details["email"])
+    return render_template("accounts/join_confirm.html", form=form, request_=request_)
 
 
 @bp.route("/register", methods=["GET", "POST"])
 @limiter.limit(sign_in_limit, methods=["POST"])
 def register():
+    """Anyone may ask for an account when self-registration is on; like a shared link, the address is proved by a
+    mailed link and the page never tells whether an account uses it already."""
     if not current_app.config["SELF_REGISTRATION"]:
         abort(404)
     form = RegisterForm()
     organisations = {org.id: org for org in db.session.scalars(services.organisations_query(active_only=True))}
     form.organisation.choices = organisation_choices(organisations.values())
     if form.validate_on_submit():
-        try:
-            user = services.create_user(
-                form.email.data,
-                form.name.data,
-                via="registration",
-                password=form.password.data,
-                organisation=organisations[form.organisation.data],
-                language=form.language.data,
-            )
-        except services.AccountError as error:
-            form.add_error(str(error), error.field)
-        else:
-            return _welcome(user)
+        return _join_requested(form, organisations[form.organisation.data])
     return render_template("accounts/register.html", form=form)
 
 

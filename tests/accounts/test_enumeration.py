@@ -121,7 +121,7 @@ def test_a_shared_invitation_link_does_not_tell_whether_an_address_has_an_accoun
     assert known.status_code == 200
     assert [message.rcpt_tos for message in inbox] == [[KNOWN], [UNKNOWN]]
     reminder, invitation = (message.content.decode().replace("\r\n", " ") for message in inbox)
-    assert "you already have an account" in reminder and "/accounts/join/confirm/" not in reminder
+    assert "you already have one" in reminder and "/accounts/join/confirm/" not in reminder
     assert "/accounts/join/confirm/" in invitation
     with app.app_context():
         assert db.session.scalar(select(func.count(User.id))) == 2  # the trainer and Špela: nobody was created

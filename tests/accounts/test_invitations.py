@@ -140,6 +140,35 @@ def test_self_registration_is_off_unless_configured(app, client, create_organisa
     assert client.get("/accounts/register").status_code == 404
 
     app.config["SELF_REGISTRATION"] = True
-    response = client.submit("/accounts/register", {**NEW_PERSON, "email": "new@example.si", "organisation": town})
+    asked = client.submit("/accounts/register", {**NEW_PERSON, "email": "new@example.si", "organisation": town})
+    with app.app_context():
+        link = db.session.scalar(select(OutboxMessage.secret_link).where(OutboxMessage.recipient == "new@example.si"))
+    confirm = re.search(r"http://localhost(/accounts/join/confirm/\S+)", link).group(1)
+    joined = client.submit(confirm, {key: NEW_PERSON[key] for key in ("password", "confirm")})
 
-    assert response.headers["Location"] == "/"
+    assert "Check your e-mail" in asked.get_data(as_text=True)
+    assert joined.headers["Location"] == "/"
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.email == "new@example.si"))
+        assert user.organisation_id == town and user.name == NEW_PERSON["name"]
+
+
+def test_registering_with_an_address_in_use_looks_the_same_and_mails_a_reminder(
+    app, client, create_user, create_organisation
+):
+    town = create_organisation()
+    create_user("spela@example.si", name="Špela Horvat")
+    app.config["SELF_REGISTRATION"] = True
+
+    known = client.submit("/accounts/register", {**NEW_PERSON, "email": "spela@example.si", "organisation": town})
+    unknown = client.submit("/accounts/register", {**NEW_PERSON, "email": "nova@example.si", "organisation": town})
+
+    def seen(response, address):
+        return response.get_data(as_text=True).replace(address, "ADDRESS")
+
+    assert known.status_code == unknown.status_code == 200
+    assert seen(known, "spela@example.si") == seen(unknown, "nova@example.si")
+    with app.app_context():
+        reminder = db.session.scalar(select(OutboxMessage).where(OutboxMessage.recipient == "spela@example.si"))
+        assert "already have one" in reminder.body and reminder.secret_link is None
+        assert db.session.scalar(select(User.name).where(User.email == "spela@example.si")) == "Špela Horvat"
