@@ -336,6 +336,7 @@ def import_responses(survey_id: int):
             upload = imports.upload(survey, upload_form.file.data.read())
         except imports.UploadError as error:
             upload_form.file.errors.append(str(error))
+            return render_template("surveys/import.html", survey=survey, form=upload_form), 422
         else:
             form.key.data = upload.key
             return render_template(

@@ -9,6 +9,7 @@ import logging
 import re
 import secrets
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -18,6 +19,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from lms.core import redaction
+from lms.core.exports import is_formula
 from lms.core.storage import private_folder, remove_after_commit, write_private
 from lms.core.time import utcnow
 from lms.extensions import db
@@ -27,17 +29,18 @@ from lms.surveys.models import OTHER, Answer, ImportedRow, Kind, Question, Respo
 log = logging.getLogger("lms.surveys")
 #: How long an uploaded file waits for its column mapping to be confirmed.
 UPLOAD_LIFETIME = timedelta(hours=24)
-#: The first column's name in the languages Google Forms may export in.
-TIMESTAMP_HEADERS = {
-    "timestamp",
-    "informazioni cronologiche",
-    "zeitstempel",
-    "časovni žig",
-    "χρονική σήμανση",
-    "marcaj de timp",
-    "клеймо за време",
-    "időbélyeg",
+#: The first column's name in the languages Google Forms may export in, and the language it tells.
+TIMESTAMP_LANGUAGES = {
+    "timestamp": "en",
+    "informazioni cronologiche": "it",
+    "zeitstempel": "de",
+    "časovni žig": "sl",
+    "χρονική σήμανση": "el",
+    "marcaj de timp": "ro",
+    "клеймо за време": "bg",
+    "időbélyeg": "hu",
 }
+TIMESTAMP_HEADERS = set(TIMESTAMP_LANGUAGES)
 #: The e-mail column of a form that collects addresses: never imported (answers here keep no address).
 EMAIL_HEADERS = {
     "email address",
@@ -186,6 +189,13 @@ def _is_timestamp(rows: list[list[str]]) -> bool:
         return False
 
 
+def _language_of(header: list[str], survey: Survey) -> str:
+    """The language the form was answered in, as its export's first header tells (English says nothing: the
+    survey's own language then)."""
+    language = TIMESTAMP_LANGUAGES.get(_normalise(header[0]), "en")
+    return language if language != "en" and language in survey.languages else survey.base_language
+
+
 def day_first(header: list[str], rows: list[list[str]]) -> bool:
     """Tell whether the file writes dates as 5/1/2026 for the 5th of January: every language of the programme
     does, and US English does not; a first number above 12 settles it."""
@@ -247,13 +257,19 @@ def upload(survey: Survey, data: bytes) -> Upload:
     key = secrets.token_urlsafe(16)
     write_private(_folder() / f"{key}.csv", text.encode("utf-8"))
     by_title = {
-        _normalise(label): value for language in survey.languages for value, label in targets(survey, language)
-    } | {_normalise(name): COUNTRY for name in COUNTRY_HEADERS}
+        _normalise(label): value
+        for language in survey.languages
+        for value, label in targets(survey, language)
+        if value != COUNTRY
+    }
     suggestions = {
         index: by_title.get(_normalise(title), IGNORE)
         for index, title in enumerate(header)
         if index and _normalise(title) not in SKIPPED
     }
+    countries = [index for index in suggestions if _normalise(header[index]) in COUNTRY_HEADERS]
+    if countries:  # the platform's own export puts its country column last; a question may be titled "Country" too
+        suggestions[countries[-1]] = COUNTRY
     return Upload(key, header, rows, suggestions)
 
 
@@ -358,11 +374,17 @@ def _values(question: Question, row: str | None, cell: str) -> list[dict]:
     return [{"text": cell.strip()[:5000]}]
 
 
-def _fingerprint(survey: Survey, cells: list[str]) -> str:
-    """Recognise a row imported before: its timestamp and answers, keyed with the secret key so that the
-    stored fingerprint says nothing of the row by itself."""
-    message = json.dumps([survey.id, [" ".join(cell.split()) for cell in cells]], ensure_ascii=False)
+def _fingerprint(survey: Survey, stamp: str, country: str, given: list[tuple[str, str]], occurrence: int) -> str:
+    """Recognise a row imported before by what it brings: its timestamp, country and answers (column by
+    question, whatever else the file holds or however it names countries), and which of identical rows it is.
+    Keyed with the secret key, the stored fingerprint says nothing of the row by itself."""
+    message = json.dumps([survey.id, " ".join(stamp.split()), country, sorted(given), occurrence], ensure_ascii=False)
     return hmac.new(current_app.config["SECRET_KEY"].encode(), message.encode(), hashlib.sha256).hexdigest()
+
+
+def _unprotected(cell: str) -> str:
+    """A cell as it was answered: exports put an apostrophe before text that a spreadsheet would run."""
+    return cell[1:] if cell.startswith("'") and is_formula(cell[1:]) else cell
 
 
 @dataclass
@@ -375,11 +397,11 @@ class Imported:
 
 
 def _country_of(cells: list[str], column: int | None, chosen: str | None, scope) -> str:
-    if column is None:
+    named = cells[column].strip() if column is not None else ""
+    if not named:
         if not chosen:
             raise ValueError(_("no country: choose the country of these answers, or match a column of countries"))
         return chosen
-    named = cells[column].strip()
     country = country_code(named)
     if country is None:
         raise ValueError(_("“%(value)s” is not a country of the European Union", value=named))
@@ -418,24 +440,30 @@ def import_rows(survey: Survey, key: str, mapping: dict[int, str], country: str 
     if any(target not in questions and target.partition(":")[0] not in questions for target in answered.values()):
         raise ImportRowsError([_("A column is matched to a question that is no longer in the survey.")], header, rows)
     seen = set(db.session.scalars(select(ImportedRow.fingerprint).where(ImportedRow.survey_id == survey.id)))
-    errors, responses, fingerprints = [], [], []
+    errors, responses, fingerprints, occurrences = [], [], [], Counter()
     repeated = empty = 0
-    today, first = utcnow().date(), day_first(header, rows)
+    today, first, language = utcnow().date(), day_first(header, rows), _language_of(header, survey)
     for line, cells in enumerate(rows, start=2):
-        fingerprint = _fingerprint(survey, cells)
-        if fingerprint in seen:
-            repeated += 1
-            continue
+        cells = [_unprotected(cell) for cell in cells]
         try:
+            row_country = _country_of(cells, country_column, country, scope)
+            given = [
+                (target, " ".join(cells[index].split())) for index, target in answered.items() if cells[index].strip()
+            ]
+            key_ = (cells[0], row_country, tuple(sorted(given)))
+            occurrences[key_] += 1
+            fingerprint = _fingerprint(survey, cells[0], row_country, given, occurrences[key_])
+            if fingerprint in seen:
+                repeated += 1
+                continue
             day = _day(cells[0], day_first=first)
             if not EARLIEST_DAY <= day <= today:
                 raise ValueError(_("the date %(day)s lies in the future or before 2000", day=day.isoformat()))
-            row_country = _country_of(cells, country_column, country, scope)
             response = Response(
                 id=secrets.token_hex(16),
                 survey_id=survey.id,
                 submitted_on=day,
-                language=survey.base_language,
+                language=language,
                 country=row_country,
                 source="import",
             )
@@ -449,7 +477,7 @@ def import_rows(survey: Survey, key: str, mapping: dict[int, str], country: str 
                             survey_id=survey.id,
                             question_id=int(question_id),
                             country=row_country,
-                            language=survey.base_language,
+                            language=language,
                             submitted_on=day,
                             **value,
                         )
@@ -465,7 +493,7 @@ def import_rows(survey: Survey, key: str, mapping: dict[int, str], country: str 
     if errors:
         raise ImportRowsError(errors, header, rows)
     db.session.add_all(responses)
-    db.session.add_all(ImportedRow(survey_id=survey.id, fingerprint=value) for value in set(fingerprints))
+    db.session.add_all(ImportedRow(survey_id=survey.id, fingerprint=value) for value in fingerprints)
     survey.response_count += len(responses)
     if survey.anonymous and responses:
         # From now on it holds imported answers: it takes none through the platform (see check_importable).

@@ -244,17 +244,11 @@ def codebook(survey: Survey) -> list[list]:
                 )
         elif kind is Kind.GRID:
             for row in question.all_rows:
-                status = "offered" if row in question.rows else "retired"
+                column, text = f"{question.code}:{row}", f"{title} [{question.label('rows', row, base)}]"
                 for option in question.all_options:
+                    status = "offered" if row in question.rows and option in question.options else "retired"
                     rows.append(
-                        [
-                            f"{question.code}:{row}",
-                            f"{title} [{question.label('rows', row, base)}]",
-                            kind.value,
-                            option,
-                            status,
-                        ]
-                        + labels(question.label, "options", option)
+                        [column, text, kind.value, option, status] + labels(_own_label, question, "options", option)
                     )
         elif kind.choice:
             for option in question.all_options:
@@ -262,9 +256,13 @@ def codebook(survey: Survey) -> list[list]:
                 status = "offered" if option in question.options else "retired"
                 rows.append(
                     [column, title, kind.value, 1 if kind is Kind.MULTIPLE else option, status]
-                    + labels(question.label, "options", option)
+                    + labels(_own_label, question, "options", option)
                 )
             if question.allow_other:
+                if kind is not Kind.MULTIPLE:  # the question's column holds "other", its text the next column
+                    rows.append(
+                        [question.code, title, kind.value, OTHER, "offered"] + labels(lambda _language: _("Other"))
+                    )
                 rows.append(
                     [f"{question.code}:{OTHER}", title, kind.value, "text", "offered"]
                     + labels(lambda _language: _("Other"))
@@ -272,6 +270,11 @@ def codebook(survey: Survey) -> list[list]:
         else:
             rows.append([question.code, title, kind.value, "text", "offered"] + labels(lambda _language: ""))
     return rows
+
+
+def _own_label(question: Question, group: str, code: str, language: str) -> str:
+    """The label of an option in *language* only: a codebook leaves a missing translation empty."""
+    return ((question.texts.get(language) or {}).get(group) or {}).get(code, "")
 
 
 def _scale_label(question: Question, value: int, language: str) -> str:

@@ -665,11 +665,16 @@ def _change_choices(question: Question, group: str, changes: ChoiceChanges) -> N
         own[group] = {
             code: label for code, label in own.get(group, {}).items() if code in answered or code not in removed
         }
-    base = texts.setdefault(question.survey.base_language, {}).setdefault(group, {})
+    base_language = question.survey.base_language
+    base = texts.setdefault(base_language, {}).setdefault(group, {})
     codes = []
     for code, label, remove in changes.current:
         if not remove:
             codes.append(code)
+            if base.get(code, label) != label:  # reworded: its translations said the old words, so they go
+                for language, own in texts.items():
+                    if language != base_language:
+                        own.get(group, {}).pop(code, None)
             base[code] = label
     for label in changes.added:
         code = _new_code(group[0], texts, set(offered) | set(retired) | removed)
@@ -708,7 +713,7 @@ def update_question(
             raise SurveyError(_("Another question already uses this short name."))
         if code in RESERVED_COLUMNS:
             raise SurveyError(_("This short name is a column of every export already; choose another."))
-        if has_responses(survey):
+        if db.session.scalar(select(Answer.response_id).where(Answer.question_id == question.id).limit(1)):
             raise SurveyError(_("The short name cannot change once people have answered."))
     kind = question.kind_
     if kind.choice:

@@ -90,7 +90,7 @@ def test_reordering_rewording_and_removing_options_keep_the_answers_with_their_o
         assert question.options == [hybrid, online] and question.retired_options == [in_person]
         assert counts(question) == {"Hybrid": 1, "Remote": 2, "In person (no longer offered)": 4}
         assert question.label("options", hybrid, "el") == "Υβριδικά"  # translations follow the option
-        assert question.label("options", online, "el") == "Διαδικτυακά"
+        assert online not in question.texts["el"]["options"]  # reworded: its old translation is not kept
 
 
 def test_a_new_option_never_takes_the_code_of_a_removed_one(app, trainer):
@@ -298,6 +298,7 @@ def test_any_sequence_of_edits_keeps_every_answer_with_the_option_chosen(app, tr
             elif step == "reword":
                 index = seed.randrange(len(current))
                 labels[current[index][0]] = next(words)
+                greek.pop(current[index][0], None)  # its translation said the old words
                 current[index] = (current[index][0], labels[current[index][0]], False)
             elif step == "add":
                 added = [next(words)]
@@ -332,3 +333,28 @@ def test_any_sequence_of_edits_keeps_every_answer_with_the_option_chosen(app, tr
         for code, times in chosen.items():
             column = header.index(f"{question.code}:{code}")
             assert sum(int(row[column]) for row in rows[1:]) == times
+
+
+def test_the_codebook_marks_retired_codes_and_leaves_missing_translations_empty(app, trainer):
+    with app.app_context():
+        grid = build(trainer, Kind.GRID, ["Poor", "Fair", "Good"], rows=["Morning"])
+        survey = grid.survey
+        survey.languages = ["en", "el"]
+        poor, fair, _good = grid.options
+        answer(grid, fair, row=grid.rows[0])
+        services.update_question(
+            grid, **edit(grid, current=[(poor, "Poor", False), (fair, "Fair", True), (_good, "Good", False)])
+        )
+        single = services.add_question(survey.sections[0], Kind.SINGLE)
+        services.update_question(single, **edit(single, added=["North", "South"], code="region", allow_other=True))
+        services.save_translation(survey, "el", {services.text_id(single, "options", single.options[0]): "Βορράς"})
+
+        book = results.codebook(survey)
+
+    header = book[0]
+    by_key = {(row[0], str(row[3])): row for row in book[1:]}
+    assert by_key[(f"{grid.code}:{grid.rows[0]}", fair)][4] == "retired"
+    assert by_key[(f"{grid.code}:{grid.rows[0]}", poor)][4] == "offered"
+    assert by_key[("region", single.options[0])][header.index("label_el")] == "Βορράς"
+    assert by_key[("region", single.options[1])][header.index("label_el")] == ""  # not translated yet
+    assert ("region", "other") in by_key and ("region:other", "text") in by_key

@@ -170,7 +170,7 @@ def test_an_anonymous_survey_never_mixes_imported_answers_with_answers_given_her
     refused = upload(client, evaluation, GOOGLE_CSV)
 
     # k − 1 imported rows, whose dates the importer chooses, would single out one real answer.
-    assert refused.status_code == 200 and "Import them into a copy of the survey" in refused.get_data(as_text=True)
+    assert refused.status_code == 422 and "Import them into a copy of the survey" in refused.get_data(as_text=True)
     with app.app_context():
         assert db.session.scalar(select(Response.id).where(Response.source == "import")) is None
 
@@ -372,3 +372,53 @@ def _question_id(app, survey_id: int, code: str) -> int:
 def _shown(survey_id: int):
     survey = db.session.get(Survey, survey_id)
     return survey, release(survey, View(countries=frozenset({"SI"})))
+
+
+def test_a_re_download_with_other_extra_columns_or_country_names_is_still_recognised(app, client, trainer, evaluation):
+    with_countries = GOOGLE_CSV.replace(",Score\n", ",Score,Country\n", 1).split("\n")
+    for line, country in ((2, "Slovenia"), (3, "Austria"), (4, "Greece")):
+        with_countries[line] += f",{country}"
+    first = "\n".join(with_countries)
+    # The same answers, downloaded again: no e-mail column, countries named in Greek, a formula kept as text.
+    second = first.replace("Timestamp,Email Address,", "Timestamp,", 1)
+    second = re.sub(r"^([^,\n]*),[^,\n]*@example\.eu,", r"\1,", second, flags=re.M)
+    second = second.replace(",Slovenia", ",Σλοβενία").replace(",Austria", ",Αυστρία").replace(",Greece", ",Ελλάδα")
+    client.sign_in("trainer@example.eu")
+    confirm(client, evaluation, upload(client, evaluation, first).get_data(as_text=True), country="")
+
+    again = confirm(client, evaluation, upload(client, evaluation, second).get_data(as_text=True), country="")
+
+    assert "3 rows were imported before" in client.get(again.headers["Location"]).get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Response)) == 3
+
+
+def test_a_question_titled_country_keeps_its_column_and_a_protected_formula_comes_back_as_written(
+    app, client, trainer, evaluation
+):
+    with app.app_context():
+        word = next(q for q in db.session.get(Survey, evaluation).questions if q.code == "word")
+        word.texts = {**word.texts, "en": {**word.texts["en"], "text": "Country"}}
+        db.session.commit()
+        word_id = word.id
+    exported = (
+        "Timestamp,The training was relevant to my daily work.,Country,Country\n"
+        '2026/01/05 10:00:00,5,\'=HYPERLINK("http://evil.example"),Slovenia\n'
+    )
+    client.sign_in("trainer@example.eu")
+    page = upload(client, evaluation, exported).get_data(as_text=True)
+
+    done = confirm(client, evaluation, page, country="")
+
+    assert done.status_code == 302
+    with app.app_context():
+        assert db.session.scalar(select(Answer.text).where(Answer.question_id == word_id)) == (
+            '=HYPERLINK("http://evil.example")'
+        )
+        assert db.session.scalar(select(Response.country)) == "SI"
+
+
+def test_a_refused_upload_answers_422(client, trainer, evaluation):
+    client.sign_in("trainer@example.eu")
+
+    assert upload(client, evaluation, GOOGLE_CSV.replace(",", ";")).status_code == 422
