@@ -10,6 +10,7 @@ from flask_login import current_user, logout_user
 
 from lms.accounts.models import Role
 from lms.core.security import is_safe_redirect
+from lms.i18n import SESSION_KEY
 
 SIGNED_IN_AT = "accounts.signed_in_at"
 SEEN_AT = "accounts.seen_at"
@@ -54,8 +55,9 @@ def enforce():
         if now - session[SEEN_AT] >= RECORD_EVERY:
             session[SEEN_AT] = now
         return None
-    target = _where_they_were()
+    target, language = _where_they_were(), current_user.language
     logout_user()
     session.clear()
+    session[SESSION_KEY] = language  # the sign-in page speaks their language still
     flash(reason, "warning")
     return redirect(url_for("accounts.login", next=target))

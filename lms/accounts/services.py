@@ -45,6 +45,15 @@ MIN_PASSWORD_LENGTH = 10
 MAX_PASSWORD_LENGTH = 128
 #: Words of the platform itself, which make no password stronger.
 PLATFORM_WORDS = ("Clarinet LMS",)
+#: What people of the eight languages type first where zxcvbn's English lists do not reach: "password",
+#: "Europe", "welcome", "hello", "summer" in their own words (and transliterated).
+LOCAL_WORDS = (
+    "password parola passwort geslo jelszó jelszo parolă парола parola κωδικός κωδικος kodikos συνθηματικό",
+    "europa europe ευρώπη ευρωπη европа evropa európa",
+    "benvenuto willkommen dobrodošli καλωσόρισμα bunvenit добре дошли üdvözöljük",
+    "ciao hallo živjo zdravo γεια geia salut здравей szia summer estate sommer poletje καλοκαίρι vară лято nyár",
+    "admin amministratore administrator διαχειριστής администратор",
+)
 #: zxcvbn's score from 0 to 4; 3 means at least 10^8 guesses, out of reach online and costly against Argon2.
 MIN_PASSWORD_SCORE = 3
 #: zxcvbn reads at most this many characters; the rest of a longer password only adds to its strength.
@@ -109,7 +118,7 @@ def password_too_guessable(password: str, context=()) -> bool:
     a dictionary word or name, a repeated or sequential pattern, or one made of *context* (the person's name and
     e-mail address) and the platform's name. zxcvbn, with its lists of breached passwords, words and names,
     estimates the guesses; the context words are also taken out, and what remains must be as strong alone."""
-    words = _context_words([*PLATFORM_WORDS, *context])
+    words = _context_words([*PLATFORM_WORDS, *LOCAL_WORDS, *context])
     remainder = _fold(password[:ESTIMATED_LENGTH])
     for word in words:
         remainder = remainder.replace(word, " ")

@@ -56,6 +56,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     load_plugins(app)
     if not app.debug:
         app.logger.setLevel(logging.INFO)
+    if app.config["ENV"] == "production" and app.config["RATELIMIT_STORAGE_URI"].startswith("memory://"):
+        # gunicorn.conf.py refuses several workers on memory://; a server started without it is warned here.
+        app.logger.warning(
+            "LMS_RATELIMIT_STORAGE_URI is memory://: each process counts rate limits apart. Serve from one process, "
+            "or set it to redis://... (gunicorn -c gunicorn.conf.py refuses several workers without it)."
+        )
     return app
 
 

@@ -164,6 +164,11 @@ def finish(config: dict, instance_path: str, languages: dict) -> None:
     for name in ("SESSION_IDLE_MINUTES", "SESSION_MAX_HOURS", "ADMIN_SESSION_MAX_HOURS"):
         if config[name] < 1:
             raise ConfigError(f"{PREFIX}{name} must be 1 or more.")
+    if config["ADMIN_SESSION_MAX_HOURS"] > config["SESSION_MAX_HOURS"]:
+        raise ConfigError(
+            f"{PREFIX}ADMIN_SESSION_MAX_HOURS must not exceed {PREFIX}SESSION_MAX_HOURS: "
+            "administrators' sign-ins end sooner."
+        )
     if config["SURVEY_MIN_GROUP"] < 2:
         raise ConfigError(f"{PREFIX}SURVEY_MIN_GROUP must be 2 or more: a group of one is one person.")
     if config["ENCRYPTION_KEY"] and len(config["ENCRYPTION_KEY"]) < 32:

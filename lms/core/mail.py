@@ -61,8 +61,9 @@ def external_url(endpoint: str, **values) -> str:
 
 
 def one_line(text: str) -> str:
-    """Return *text* fit for a header: control characters (CR and LF above all) become spaces, runs of space one."""
-    return " ".join("".join(ch if ch.isprintable() else " " for ch in text).split())
+    """Return *text* fit for a header: control characters (CR and LF above all) become spaces, runs of space one,
+    and "=?" is broken apart, so that no RFC 2047 encoded word typed by someone is decoded into a line break."""
+    return " ".join("".join(ch if ch.isprintable() else " " for ch in text).split()).replace("=?", "= ?")
 
 
 def smtp_configured() -> bool:

@@ -125,3 +125,9 @@ def test_the_command_line_refuses_a_guessable_password(runner):
 
     assert result.exit_code != 0
     assert "too easy to guess" in result.output
+
+
+@pytest.mark.parametrize("password", ["парола12345", "κωδικός1234", "европа12345", "Summer2024!!", "jelszó2026!"])
+def test_passwords_common_in_the_platforms_own_languages_are_refused(app, password):
+    with app.app_context():
+        assert services.password_too_guessable(password)

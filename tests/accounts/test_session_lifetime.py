@@ -115,3 +115,14 @@ def test_the_limits_are_settings(make_app, create_user, time_passes):
     time_passes(client, timedelta(minutes=6))
 
     assert client.get("/accounts/profile").status_code == 302
+
+
+def test_the_sign_in_page_after_a_timeout_speaks_the_persons_language(client, create_user, time_passes):
+    create_user("eleni@example.gr", language="el")
+    client.sign_in("eleni@example.gr")
+    time_passes(client, timedelta(minutes=70), since_last_page=timedelta(minutes=61))
+
+    ended = client.get("/accounts/profile")
+    page = client.get(ended.headers["Location"]).get_data(as_text=True)
+
+    assert '<html lang="el"' in page and "Sign in" not in page

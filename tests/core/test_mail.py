@@ -188,6 +188,25 @@ def test_a_carriage_return_in_a_question_neither_breaks_nor_stops_the_mail(app, 
     assert headers["Bcc"] is None
 
 
+def test_an_encoded_line_break_in_a_question_adds_no_header_and_no_body(app, client, create_user, smtp_server):
+    port, inbox = smtp_server
+    configure_smtp(app, port)
+    expert = create_user("expert@example.eu", roles=(Role.EXPERT,))
+    with app.app_context():
+        db.session.add(ExpertProfile(user_id=expert, topics=["communication"], languages=["en"]))
+        db.session.commit()
+    create_user("spela@example.eu")
+    client.sign_in("spela@example.eu")
+    subject = "=?utf-8?q?Hi=0D=0AReply-To:_attacker@evil.example=0D=0A=0D=0A<a_href=3Dhttp://evil.example>Reset</a>?="
+
+    client.submit("/support/ask", {"subject": subject, "topic": "communication", "language": "en", "body": "?"})
+
+    [question] = inbox.messages
+    message = email.message_from_bytes(question.content, policy=email.policy.default)
+    assert message["Reply-To"] is None and "evil.example" not in message.get_content()
+    assert "attacker@evil.example" in message["Subject"]  # shown as typed, on the one line
+
+
 def test_a_message_that_cannot_be_built_is_given_up_and_blocks_no_other(app, client, create_user, runner, smtp_server):
     port, inbox = smtp_server
     configure_smtp(app, port)
