@@ -7,7 +7,7 @@ from flask import Blueprint, abort, current_app, flash, jsonify, redirect, rende
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from lms.accounts import lifetime, privacy, services
+from lms.accounts import devices, lifetime, privacy, services
 from lms.accounts.forms import (
     ChangePasswordForm,
     ConfirmPasswordForm,
@@ -43,13 +43,18 @@ def account_limit() -> str:
 
 
 def account_tried() -> str:
-    """The key of the per-account limit: the address tried, however it is written and wherever it comes from."""
-    return "account:" + services.normalise_email(request.form.get("email", ""))
+    """The key of the per-account limit: the address tried, however it is written and wherever it comes from;
+    from a browser where that address signed in before, that browser's own key (see `devices`)."""
+    email = request.form.get("email", "")
+    mark = devices.mark_for(email)
+    return f"device:{mark}" if mark else "account:" + services.normalise_email(email)
 
 
 def account_pending() -> str:
     """The key of the per-account limit on second-factor codes: the account whose password was right."""
-    return "account-code:" + str((session.get(PENDING_KEY) or {}).get("id", ""))
+    pending = session.get(PENDING_KEY) or {}
+    mark = devices.mark_for(pending.get("email", ""))
+    return f"device-code:{mark}" if mark else "account-code:" + str(pending.get("id", ""))
 
 
 def refused(response) -> bool:
@@ -65,7 +70,9 @@ def _finish_sign_in(user):
     lifetime.start()
     session.pop("lang", None)
     flash(_("Welcome, %(name)s.", name=user.name), "success")
-    return redirect(safe_next(url_for("core.index")))
+    response = redirect(safe_next(url_for("core.index")))
+    devices.remember(response, user.email)
+    return response
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
@@ -81,7 +88,7 @@ def login():
             db.session.commit()
             form.password.errors.append(_("The e-mail address or the password is not right."))
         elif user.two_factor_enabled:
-            session[PENDING_KEY] = {"id": user.get_id(), "at": time.time()}
+            session[PENDING_KEY] = {"id": user.get_id(), "email": user.email, "at": time.time()}
             db.session.commit()
             return redirect(url_for("accounts.second_factor", next=safe_next("") or None))
         else:

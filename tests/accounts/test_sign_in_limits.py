@@ -46,6 +46,22 @@ def test_one_account_attacked_from_many_addresses_gets_limited(behind_proxy, cre
     assert other_account == 200
 
 
+def test_an_attacker_who_exhausts_an_accounts_limit_does_not_lock_its_owner_out_of_their_own_browser(
+    behind_proxy, create_user
+):
+    create_user("spela@example.eu")
+    spela = behind_proxy.test_client()
+    assert spela.sign_in("spela@example.eu", PASSWORD, headers={"X-Forwarded-For": "198.51.100.7"}).status_code == 302
+    spela.submit("/accounts/sign-out")
+
+    guesses = [sign_in(behind_proxy, "spela@example.eu", f"guess {n}", f"203.0.113.{n}") for n in range(11)]
+    from_elsewhere = sign_in(behind_proxy, "spela@example.eu", PASSWORD, "192.0.2.1")
+    at_her_desk = spela.sign_in("spela@example.eu", PASSWORD, headers={"X-Forwarded-For": "198.51.100.7"})
+
+    assert guesses[10] == 429 and from_elsewhere == 429  # a new browser waits like the attacker
+    assert at_her_desk.status_code == 302  # her own browser carries the mark of her earlier sign-in
+
+
 def test_successful_sign_ins_do_not_use_up_the_accounts_limit(behind_proxy, create_user):
     create_user("spela@example.eu")
 
