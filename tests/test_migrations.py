@@ -96,6 +96,32 @@ def test_answers_written_before_they_were_numbered_keep_their_values_and_order(e
     ]
 
 
+def _survey_with_a_question(kind: str, options: str, texts: str, response: str, country: str, day: str) -> None:
+    """Write, in SQL of the schema of that time, a published survey with one question and one response."""
+    db.session.execute(
+        text(
+            "INSERT INTO surveys_surveys (id, token, base_language, languages, texts, anonymous, published, "
+            "response_count, required_for_certificate, access_codes, created_at) VALUES (1, 't', 'en', '[\"en\"]', "
+            "'{}', false, true, 1, false, false, '2026-11-01')"
+        )
+    )
+    db.session.execute(text("INSERT INTO surveys_sections (id, survey_id, position, texts) VALUES (1, 1, 1, '{}')"))
+    db.session.execute(
+        text(
+            "INSERT INTO surveys_questions (id, survey_id, section_id, position, code, kind, required, options, "
+            "rows, allow_other, texts) VALUES (1, 1, 1, 1, 'how', :kind, false, :options, '[]', false, :texts)"
+        ),
+        {"kind": kind, "options": options, "texts": texts},
+    )
+    db.session.execute(
+        text(
+            "INSERT INTO surveys_responses (id, survey_id, submitted_on, language, country, source) "
+            "VALUES (:id, 1, :day, 'el', :country, 'web')"
+        ),
+        {"id": response, "day": day, "country": country},
+    )
+
+
 def test_options_answered_before_codes_were_stable_keep_their_answers_and_labels(empty_database):
     app = create_app({"TESTING": True, "SECRET_KEY": "test", "DATABASE_URL": empty_database})
     labels = json.dumps(
@@ -103,29 +129,7 @@ def test_options_answered_before_codes_were_stable_keep_their_answers_and_labels
     )
     with app.app_context():
         flask_migrate.upgrade(revision="394f6d70c734")  # the builder still gave codes by place
-        db.session.execute(
-            text(
-                "INSERT INTO surveys_surveys (id, token, base_language, languages, texts, anonymous, published, "
-                "response_count, required_for_certificate, access_codes, created_at) VALUES (1, 't', 'en', '[\"en\"]', "
-                "'{}', false, true, 1, false, false, '2026-11-01')"
-            )
-        )
-        db.session.execute(text("INSERT INTO surveys_sections (id, survey_id, position, texts) VALUES (1, 1, 1, '{}')"))
-        db.session.execute(
-            text(
-                "INSERT INTO surveys_questions (id, survey_id, section_id, position, code, kind, required, options, "
-                "rows, allow_other, texts) VALUES (1, 1, 1, 1, 'how', 'single', false, '[\"o1\", \"o2\"]', '[]', "
-                "false, :labels)"
-            ),
-            {"labels": labels},
-        )
-        db.session.execute(
-            text(
-                "INSERT INTO surveys_responses (id, survey_id, submitted_on, language, country, source) "
-                "VALUES (:id, 1, '2026-11-02', 'el', 'GR', 'web')"
-            ),
-            {"id": "c" * 32},
-        )
+        _survey_with_a_question("single", '["o1", "o2"]', labels, "c" * 32, "GR", "2026-11-02")
         db.session.execute(
             text(
                 "INSERT INTO surveys_answers (response_id, position, survey_id, question_id, option_code, country, "
@@ -149,27 +153,7 @@ def test_answers_stored_before_they_had_a_day_take_their_responses_day(empty_dat
     app = create_app({"TESTING": True, "SECRET_KEY": "test", "DATABASE_URL": empty_database})
     with app.app_context():
         flask_migrate.upgrade(revision="7c2a9e4f1b30")
-        db.session.execute(
-            text(
-                "INSERT INTO surveys_surveys (id, token, base_language, languages, texts, anonymous, published, "
-                "response_count, required_for_certificate, access_codes, created_at) VALUES (1, 't', 'en', '[]', '{}', "
-                "true, true, 1, false, false, '2026-11-01')"
-            )
-        )
-        db.session.execute(text("INSERT INTO surveys_sections (id, survey_id, position, texts) VALUES (1, 1, 1, '{}')"))
-        db.session.execute(
-            text(
-                "INSERT INTO surveys_questions (id, survey_id, section_id, position, code, kind, required, options, "
-                "rows, allow_other, texts) VALUES (1, 1, 1, 1, 'q1', 'agree', false, '[]', '[]', false, '{}')"
-            )
-        )
-        db.session.execute(
-            text(
-                "INSERT INTO surveys_responses (id, survey_id, submitted_on, language, country, source) "
-                "VALUES (:id, 1, '2026-06-15', 'hu', 'HU', 'web')"
-            ),
-            {"id": "d" * 32},
-        )
+        _survey_with_a_question("agree", "[]", "{}", "d" * 32, "HU", "2026-06-15")
         db.session.execute(
             text(
                 "INSERT INTO surveys_answers (response_id, position, survey_id, question_id, number, country, "
