@@ -450,9 +450,9 @@ def import_rows(survey: Survey, key: str, mapping: dict[int, str], country: str 
             given = [
                 (target, " ".join(cells[index].split())) for index, target in answered.items() if cells[index].strip()
             ]
-            key_ = (cells[0], row_country, tuple(sorted(given)))
-            occurrences[key_] += 1
-            fingerprint = _fingerprint(survey, cells[0], row_country, given, occurrences[key_])
+            identity = (cells[0], row_country, tuple(sorted(given)))
+            occurrences[identity] += 1
+            fingerprint = _fingerprint(survey, cells[0], row_country, given, occurrences[identity])
             if fingerprint in seen:
                 repeated += 1
                 continue
