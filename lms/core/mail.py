@@ -4,12 +4,13 @@ import email.errors
 import logging
 import smtplib
 import ssl
+from datetime import timedelta
 from email.message import EmailMessage
 
 from flask import current_app, has_request_context, render_template, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, or_, select, update
 
 from lms.core import redaction
 from lms.core.models import OutboxMessage
@@ -108,21 +109,46 @@ def _send(message: OutboxMessage) -> None:
             raise
 
 
+#: How long a message taken by one process is left to it: one that died while sending is tried again after this.
+CLAIM_LEASE = timedelta(minutes=10)
+
+
+def _claim(message_id: int) -> bool:
+    """Take the message for this process, in one statement: of two processes, one gets it."""
+    now = utcnow()
+    taken = db.session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.id == message_id,
+            OutboxMessage.sent_at.is_(None),
+            OutboxMessage.failed_at.is_(None),
+            or_(OutboxMessage.claimed_at.is_(None), OutboxMessage.claimed_at < now - CLAIM_LEASE),
+        )
+        .values(claimed_at=now)
+    )
+    db.session.commit()
+    return taken.rowcount == 1
+
+
 def deliver_pending(limit: int = 100) -> int:
     """Send waiting outbox messages by SMTP and return how many left; commits each result.
 
-    A message that cannot be sent ever is marked failed with its reason and never tried again; one that met a
-    passing fault (server unreachable, busy) waits for the next try. Neither stops the others."""
+    Each message is claimed before it is sent, so that two workers never send it twice. A message that cannot be
+    sent ever is marked failed with its reason and never tried again; one that met a passing fault (server
+    unreachable, busy) waits for the next try. Neither stops the others."""
     if not smtp_configured():
         return 0
     sent = 0
     query = (
-        select(OutboxMessage)
+        select(OutboxMessage.id)
         .where(OutboxMessage.sent_at.is_(None), OutboxMessage.failed_at.is_(None))
         .order_by(OutboxMessage.id)
         .limit(limit)
     )
-    for message in db.session.scalars(query).all():
+    for message_id in db.session.scalars(query).all():
+        if not _claim(message_id):
+            continue
+        message = db.session.get(OutboxMessage, message_id)
         message.attempts += 1
         try:
             _send(message)
@@ -130,7 +156,7 @@ def deliver_pending(limit: int = 100) -> int:
             message.failed_at, message.last_error, message.secret_link = utcnow(), str(error)[:500], None
             log.error("Gave up message %s: %s", message.id, error)
         except (OSError, smtplib.SMTPException) as error:
-            message.last_error = str(error)[:500]
+            message.last_error, message.claimed_at = str(error)[:500], None
             log.warning("Could not send message %s to SMTP: %s", message.id, error)
         else:
             message.sent_at, message.last_error, message.secret_link = utcnow(), None, None

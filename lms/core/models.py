@@ -27,3 +27,5 @@ class OutboxMessage(db.Model):
     last_error: Mapped[str | None] = mapped_column(String(500))
     #: When the message was given up: it cannot be built, or the server refused it for good (see last_error).
     failed_at: Mapped[datetime | None]
+    #: When a process took the message to send it; no other takes it until CLAIM_LEASE has passed.
+    claimed_at: Mapped[datetime | None]

@@ -1,9 +1,12 @@
 """E-mail: kept in the outbox, and sent through a real SMTP server when one is configured."""
 
+import asyncio
 import email
 import email.policy
 import re
 import socket
+import threading
+from concurrent.futures import ThreadPoolExecutor
 
 import pyotp
 import pytest
@@ -11,6 +14,7 @@ from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
 from lms.accounts.models import Role
+from lms.core.mail import deliver_pending
 from lms.core.models import OutboxMessage
 from lms.extensions import db
 from lms.support.models import ExpertProfile
@@ -205,6 +209,41 @@ def test_an_encoded_line_break_in_a_question_adds_no_header_and_no_body(client, 
     message = email.message_from_bytes(question.content, policy=email.policy.default)
     assert message["Reply-To"] is None and "evil.example" not in message.get_content()
     assert "attacker@evil.example" in message["Subject"]  # shown as typed, on the one line
+
+
+class SlowInbox(Inbox):
+    """An SMTP server that takes its time with each message, as a busy one does: the window where two senders race."""
+
+    async def handle_DATA(self, server, session, envelope):
+        await asyncio.sleep(0.2)
+        return await super().handle_DATA(server, session, envelope)
+
+
+def test_two_workers_delivering_at_once_send_each_message_once(app, make_app):
+    inbox = SlowInbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    settings = {"MAIL_SERVER": "127.0.0.1", "MAIL_PORT": controller.port, "MAIL_SECURITY": "none"}
+    with app.app_context():
+        for number in range(4):
+            db.session.add(OutboxMessage(recipient=f"person{number}@example.eu", subject="Hello", body="Hi.\n"))
+        db.session.commit()
+    workers = [make_app(**settings) for _ in range(2)]
+    start = threading.Barrier(2)
+
+    def deliver(worker):
+        with worker.app_context():
+            start.wait()
+            return deliver_pending()
+
+    with ThreadPoolExecutor(2) as pool:
+        sent = list(pool.map(deliver, workers))
+    controller.stop()
+
+    assert sum(sent) == 4
+    assert sorted(address for envelope in inbox.messages for address in envelope.rcpt_tos) == [
+        f"person{number}@example.eu" for number in range(4)
+    ]
 
 
 def test_a_message_that_cannot_be_built_is_given_up_and_blocks_no_other(app, client, create_user, runner, smtp_server):
