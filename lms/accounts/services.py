@@ -79,9 +79,15 @@ def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
+def _normalised(password: str) -> str:
+    """NIST SP 800-63B: compare passwords in Unicode NFKC, so that the same password typed on another keyboard
+    (accents composed or not, full-width digits) still matches."""
+    return unicodedata.normalize("NFKC", password)
+
+
 def hash_password(password: str) -> str:
-    """Return the Argon2id hash of *password*."""
-    return _hasher.hash(password)
+    """Return the Argon2id hash of *password*, normalised."""
+    return _hasher.hash(_normalised(password))
 
 
 @cache
@@ -89,17 +95,26 @@ def _dummy_hash() -> str:
     return _hasher.hash(secrets.token_hex(16))
 
 
-def check_password(user: User | None, password: str) -> bool:
-    """Tell whether *password* is *user*'s, taking as long when there is no such user."""
-    stored = user.password_hash if user is not None and user.password_hash else None
+def _verifies(stored: str, password: str) -> bool:
     try:
-        _hasher.verify(stored or _dummy_hash(), password)
+        return _hasher.verify(stored, password)
     except (VerificationError, InvalidHashError):
         return False
-    if stored is None:
+
+
+def check_password(user: User | None, password: str) -> bool:
+    """Tell whether *password* is *user*'s, taking as long when there is no such user. A hash made before
+    passwords were normalised is checked as typed, and replaced once it matches."""
+    stored = user.password_hash if user is not None and user.password_hash else None
+    if _verifies(stored or _dummy_hash(), _normalised(password)):
+        if stored is None:
+            return False
+        if _hasher.check_needs_rehash(stored):
+            user.password_hash = hash_password(password)
+        return True
+    if stored is None or _normalised(password) == password or not _verifies(stored, password):
         return False
-    if _hasher.check_needs_rehash(stored):
-        user.password_hash = hash_password(password)
+    user.password_hash = hash_password(password)
     return True
 
 

@@ -1,5 +1,12 @@
 """Signing in and out: right and wrong passwords, sessions that really end, rate limits."""
 
+import unicodedata
+
+from argon2 import PasswordHasher
+
+from lms.accounts import services
+from lms.accounts.models import User
+from lms.extensions import db
 from tests.conftest import PASSWORD
 
 
@@ -126,3 +133,32 @@ def test_hosts_sharing_redis_share_the_sign_in_limit(make_app, create_user, redi
 
     assert statuses[:10] == [200] * 10
     assert statuses[10:] == [429, 429]
+
+
+#: The same password as two keyboards may send it: accents composed in one character, or added after the letter.
+COMPOSED = unicodedata.normalize("NFC", "Καλή-Συνάντηση-στη-Βάρνα")
+DECOMPOSED = unicodedata.normalize("NFD", COMPOSED)
+
+
+def test_a_password_typed_with_accents_composed_otherwise_still_signs_in(app, client, create_user):
+    user_id = create_user("eleni@example.gr")
+    with app.app_context():
+        db.session.get(User, user_id).password_hash = services.hash_password(COMPOSED)
+        db.session.commit()
+
+    assert client.sign_in("eleni@example.gr", DECOMPOSED).status_code == 302
+
+
+def test_a_hash_made_before_passwords_were_normalised_still_signs_in_and_is_replaced(app, client, create_user):
+    user_id = create_user("eleni@example.gr")
+    with app.app_context():
+        old_hash = PasswordHasher().hash(DECOMPOSED)  # as typed, before normalising
+        db.session.get(User, user_id).password_hash = old_hash
+        db.session.commit()
+
+    signed_in = client.sign_in("eleni@example.gr", DECOMPOSED)
+
+    assert signed_in.status_code == 302
+    with app.app_context():
+        new_hash = db.session.get(User, user_id).password_hash
+        assert new_hash != old_hash and services.check_password(db.session.get(User, user_id), COMPOSED)
