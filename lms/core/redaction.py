@@ -54,8 +54,10 @@ class Redacted:
 
 
 def fold(text: str) -> str:
-    """Return *text* without accents and case, for comparing names: "Ελένη" and "ΕΛΕΝΗ" fold alike."""
-    return _MARKS.sub("", _MARKS.sub("", unicodedata.normalize("NFKD", text)).casefold())
+    """Return *text* without accents, case and invisible characters, for comparing names: "Ελένη", "ΕΛΕΝΗ" and
+    "Ελ\u200bένη" (a zero-width space inside) fold alike."""
+    visible = "".join(character for character in text if unicodedata.category(character) != "Cf")
+    return _MARKS.sub("", _MARKS.sub("", unicodedata.normalize("NFKD", visible)).casefold())
 
 
 def name_variants(name: str) -> list[tuple[str, bool]]:

@@ -1,5 +1,6 @@
 """The rules of expert support: asking, routing, taking, answering, the paused clock, the FAQ, figures."""
 
+import html
 import logging
 import statistics
 from dataclasses import dataclass
@@ -390,7 +391,9 @@ def check_anonymous(people: list[User], *, ordinary_words: bool = False, **texts
     for field, text in texts.items():
         found = [
             item
-            for item in redaction.find(text, names=names)
+            # Markdown turns "&#77;aria" into "Maria": what readers will see is checked too.
+            for shown in dict.fromkeys([text, html.unescape(text)])
+            for item in redaction.find(shown, names=names)
             if not (ordinary_words and item.kind == redaction.NAME and not item.whole)
         ]
         by_kind = {kind: [item.text for item in found if item.kind == kind] for kind in redaction.KINDS}

@@ -3,7 +3,9 @@
 import pytest
 from flask_babel import force_locale
 
+from lms.accounts.models import User
 from lms.core import redaction
+from lms.support.services import SupportError, check_anonymous
 
 LEARNER, EXPERT = "Мария Иванова", "Ελένη Γεωργίου"
 
@@ -27,6 +29,7 @@ def _context(app_ctx):
             "Dear [name removed], dear [name removed], [name removed]",
         ),
         ("Sándor Kovács", "Kovacs Sandor kérdezte", "[name removed] [name removed] kérdezte"),
+        (LEARNER, "Здравейте, Ма\u200bрия!", "Здравейте, [name removed]!"),  # a zero-width space hides nothing
         (
             "Zorniță Ionescu-Pop",
             "Dear Zorniţă, Ionescu-Pop and Pop",
@@ -140,3 +143,8 @@ def test_erasure_replaces_a_part_of_the_name_only_where_it_is_written_as_a_name(
         "[name removed] kérdezte. [name removed] segítség volt, köszönjük, [name removed]! "
         "Ez egy nagy plakát; [name removed] is írt."
     )
+
+
+def test_a_name_written_as_html_entities_is_refused_for_the_faq():
+    with pytest.raises(SupportError, match="still names a person"):
+        check_anonymous([User(name=LEARNER)], answer="Както &#1052;&#1072;&#1088;&#1080;&#1103; предложи.")
