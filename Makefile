@@ -18,7 +18,8 @@ run: setup
 	$(LMS) db upgrade
 	$(LMS) content import
 	$(LMS) demo load
-	$(LMS) run --host $(HOST) --port $(PORT)
+	@# A worker runs the background jobs (e-mail, reminders, PDFs, exports) beside the server, and stops with it.
+	$(LMS) worker --threads 2 & trap 'kill $$! 2>/dev/null' EXIT; $(LMS) run --host $(HOST) --port $(PORT)
 
 test: setup
 	$(BIN)/pytest

@@ -19,7 +19,8 @@ from lms import create_app
 from lms.accounts import services as accounts
 from lms.accounts.models import Invitation, Organisation, Role, TrainerCountry, User
 from lms.certificates.models import Certificate, ReissueRequest
-from lms.core.models import OutboxMessage
+from lms.core import jobs
+from lms.core.models import Job, JobState, OutboxMessage
 from lms.courses import services as courses
 from lms.courses.content import load_content
 from lms.extensions import db
@@ -90,12 +91,13 @@ def app(database_url, tmp_path):
 
 
 @pytest.fixture
-def make_app(database_url):
+def make_app(database_url, tmp_path_factory):
     """Return a factory of further apps on the test database (other hosts, other plugins); disposed after."""
     made = []
 
     def make(**settings):
         app = create_app({**_settings(database_url), **settings})
+        app.instance_path = str(tmp_path_factory.mktemp("instance"))
         app.test_client_class = Client
         made.append(app)
         return app
@@ -130,6 +132,17 @@ def redis_url():
 @pytest.fixture
 def runner(app):
     return app.test_cli_runner()
+
+
+@pytest.fixture
+def run_jobs(app):
+    """Run the due background jobs in the test's process, as a worker would; return how many ran."""
+
+    def run() -> int:
+        with app.app_context():
+            return jobs.run_due()
+
+    return run
 
 
 @pytest.fixture
@@ -383,10 +396,14 @@ def world(app, course, create_user, create_organisation, answers):
         links = db.session.scalars(
             select(OutboxMessage.secret_link).where(OutboxMessage.secret_link.is_not(None)).order_by(OutboxMessage.id)
         ).all()
+        failed = Job(kind="mail.deliver", args={"message_id": 1}, state=JobState.FAILED, error="SMTPDataError: 554")
+        db.session.add(failed)
+        db.session.commit()
         reset_token = re.search(r"/accounts/password-reset/(\S+)", links[-1]).group(1)
         join_confirmation = re.search(r"/accounts/join/confirm/(\S+)", links[-2]).group(1)
         ids.update(
             message=db.session.scalar(select(OutboxMessage.id)),
+            job=failed.id,
             code=db.session.scalar(select(Certificate.code)),
             survey=survey.id,
             survey_token=survey.token,

@@ -21,6 +21,7 @@ TABLE = {
     "core.index": ("/", PUBLIC),
     "core.outbox": ("/outbox", ADMIN),
     "core.outbox_message": ("/outbox/{message}", ADMIN),
+    "core.job_list": ("/jobs?state=failed", ADMIN),
     "static": ("/static/css/lms.css", PUBLIC),
     "accounts.login": ("/accounts/sign-in", (200,) + ("away",) * 6),
     "accounts.second_factor": ("/accounts/sign-in/code", ("login",) * 7),
@@ -95,6 +96,7 @@ SIGNED_IN_AWAY = ("login",) + ("away",) * 6
 CREATOR_AWAY = ("login", 403, 403, 403, 404, "away", "away")
 POST_TABLE = {
     "core.set_language": ("/language", (400,) * 7),
+    "core.retry_job": ("/jobs/{job}/retry", ("login", 403, 403, 403, 403, 403, "away")),
     "accounts.login": ("/accounts/sign-in", (200,) + ("away",) * 6),
     "accounts.second_factor": ("/accounts/sign-in/code", ("login",) * 7),
     "accounts.register": ("/accounts/register", (404,) * 7),

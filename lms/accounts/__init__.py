@@ -33,5 +33,6 @@ plugin = Plugin(
         MenuEntry(_l("People"), "accounts.users", with_roles(Role.ADMIN), order=90),
         MenuEntry(_l("Organisations"), "accounts.organisations", with_roles(Role.ADMIN), order=91),
         MenuEntry(_l("Outbox"), "core.outbox", with_roles(Role.ADMIN), order=92),
+        MenuEntry(_l("Background jobs"), "core.job_list", with_roles(Role.ADMIN), order=93),
     ),
 )

@@ -228,6 +228,7 @@ def request_password_reset(email: str) -> None:
         user=user,
         hours=hours,
         secret_link=external_url("accounts.reset_password", token=token),
+        link_hours=hours,
     )
     log.info("Password reset link sent to user %s", user.id)
 
@@ -244,6 +245,7 @@ def send_welcome(user: User, invited_by: User) -> None:
         days=days,
         inviter=invited_by,
         secret_link=external_url("accounts.reset_password", token=token),
+        link_hours=days * 24,
     )
 
 
@@ -449,6 +451,7 @@ def create_invitation(
             invitation=invitation,
             inviter=created_by,
             secret_link=external_url("accounts.join", token=token),
+            link_hours=current_app.config["INVITATION_DAYS"] * 24,
         )
     log.info("Invitation %s to organisation %s created by %s", invitation.id, organisation.id, created_by.id)
     return invitation, token
@@ -533,6 +536,7 @@ def request_join(
         request=JoinRequest(organisation, invitation, **details),
         hours=JOIN_LINK_HOURS,
         secret_link=external_url("accounts.join_confirm", confirmation=confirmation),
+        link_hours=JOIN_LINK_HOURS,
     )
     log.info("Joining organisation %s asked for a new address", organisation.id)
 

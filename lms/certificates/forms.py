@@ -7,10 +7,6 @@ from wtforms.validators import InputRequired, Length
 from lms.core.forms import BaseForm
 
 
-class ActionForm(BaseForm):
-    """A button that changes something: ask for a re-issue, approve or refuse one."""
-
-
 class RevokeForm(BaseForm):
     reason = TextAreaField(
         _l("Reason"),

@@ -8,7 +8,8 @@ from flask_login import current_user, login_required
 from lms.accounts.access import roles_required
 from lms.accounts.models import Role
 from lms.certificates import credential, services
-from lms.certificates.forms import ActionForm, RevokeForm
+from lms.certificates.forms import RevokeForm
+from lms.core.forms import ActionForm
 from lms.core.mail import external_url
 from lms.core.templating import page_number
 from lms.courses import api as courses

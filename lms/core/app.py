@@ -11,7 +11,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from lms import i18n
-from lms.core import cli, errors, mail, security, templating
+from lms.core import cli, errors, jobs, mail, security, templating
 from lms.core import config as settings
 from lms.core.plugins import load_plugins
 from lms.core.storage import private_folder
@@ -49,10 +49,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     security.init_app(app)
     errors.init_app(app)
     templating.init_app(app)
-    app.after_request(mail.deliver_after_request)
+    jobs.register(app, [*jobs.JOBS, *mail.JOBS])
     app.register_blueprint(core_bp)
     app.cli.add_command(cli.demo)
     app.cli.add_command(cli.mail)
+    app.cli.add_command(cli.jobs)
+    app.cli.add_command(cli.worker)
     load_plugins(app)
     if not app.debug:
         app.logger.setLevel(logging.INFO)

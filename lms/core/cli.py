@@ -4,8 +4,9 @@ import logging
 
 import click
 from flask import current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 
+from lms.core import jobs as background
 from lms.core.demo import DEMO_PASSWORD
 from lms.core.mail import deliver_pending
 from lms.core.plugins import enabled_plugins
@@ -13,6 +14,7 @@ from lms.extensions import db
 
 demo = AppGroup("demo", help="Demo data for trying the platform out.")
 mail = AppGroup("mail", help="The e-mail outbox.")
+jobs = AppGroup("jobs", help="Background jobs.")
 
 
 @demo.command("load")
@@ -54,3 +56,23 @@ def send_mail():
     if not current_app.config["MAIL_SERVER"]:
         raise click.ClickException("No SMTP server is configured (LMS_MAIL_SERVER); messages stay in the outbox.")
     click.echo(f"{deliver_pending()} message(s) sent.")
+
+
+@click.command("worker")
+@click.option("--threads", default=4, show_default=True, help="How many jobs this worker runs at a time.")
+@with_appcontext
+def worker(threads: int):
+    """Run background jobs until stopped (Ctrl+C or SIGTERM): e-mail, reminders, warnings, PDFs, exports.
+
+    Start one worker per host, or several; each periodic job runs once across all of them."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    logging.getLogger("huey").setLevel(logging.WARNING)  # each job is logged once, by lms.core.jobs
+    logging.getLogger("huey.consumer").setLevel(logging.INFO)
+    logging.getLogger("huey.consumer.Scheduler").setLevel(logging.WARNING)
+    background.run_worker(current_app._get_current_object(), threads)
+
+
+@jobs.command("run")
+def run_jobs():
+    """Run the jobs that are due now, in this process, without a worker."""
+    click.echo(f"{background.run_due()} job(s) run.")

@@ -78,6 +78,13 @@ DEFAULTS: dict[str, object] = {
     "SUPPORT_MAX_ATTACHMENT_MB": 10,
     "SUPPORT_AUTO_ASSIGN": False,
     "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
+    #: The job queue: empty for a queue in SQLite in the instance folder (one host), or redis://host:6379/1
+    #: when workers on several hosts share it. The jobs themselves are kept in the database.
+    "QUEUE_URL": "",
+    #: A running job whose worker gave no sign of life for this long is taken to be lost, and runs again.
+    "JOB_LEASE_SECONDS": 300,
+    #: Jobs done are forgotten after this many days; failed ones stay until an admin retries them.
+    "JOB_KEEP_DAYS": 14,
 }
 
 
@@ -173,6 +180,10 @@ def finish(config: dict, instance_path: str, languages: dict) -> None:
         raise ConfigError(f"{PREFIX}SURVEY_MIN_GROUP must be 2 or more: a group of one is one person.")
     if config["ENCRYPTION_KEY"] and len(config["ENCRYPTION_KEY"]) < 32:
         raise ConfigError(f"{PREFIX}ENCRYPTION_KEY must be a random string of at least 32 characters.")
+    if config["QUEUE_URL"] and not config["QUEUE_URL"].startswith(("redis://", "rediss://", "unix://")):
+        raise ConfigError(f"{PREFIX}QUEUE_URL must be empty (a queue in SQLite) or a Redis address (redis://...).")
+    if config["JOB_LEASE_SECONDS"] < 1:
+        raise ConfigError(f"{PREFIX}JOB_LEASE_SECONDS must be 1 or more.")
     if config["BASE_URL"].endswith("/"):
         config["BASE_URL"] = config["BASE_URL"].rstrip("/")
     development = config["ENV"] == "development"

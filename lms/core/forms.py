@@ -21,6 +21,10 @@ class BaseForm(FlaskForm):
             self.form_errors.append(message)
 
 
+class ActionForm(BaseForm):
+    """A button that changes something (enrol, approve, retry): the CSRF token alone."""
+
+
 class TrimmedStringField(StringField):
     """A text field that strips surrounding white space and rejects control characters."""
 

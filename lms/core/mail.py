@@ -1,4 +1,4 @@
-"""E-mail: queued in the outbox with the change that causes it, delivered after the commit."""
+"""E-mail: queued in the outbox with the change that causes it, sent by a job once that change is committed."""
 
 import email.errors
 import logging
@@ -10,15 +10,16 @@ from email.message import EmailMessage
 from flask import current_app, has_request_context, render_template, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, or_, select, update
 
 from lms.core import redaction
+from lms.core.jobs import GiveUp, JobKind, enqueue
 from lms.core.models import OutboxMessage
 from lms.core.time import utcnow
 from lms.extensions import db
 
 log = logging.getLogger("lms.core.mail")
-PENDING_KEY = "lms.mail_pending"
 
 
 #: Stands in the stored body for the one-time link that only the recipient may read.
@@ -26,12 +27,19 @@ SECRET_LINK = "[one-time link]"
 
 
 def queue_mail(
-    recipient: str, template: str, language: str, secret_link: str | None = None, **context
+    recipient: str,
+    template: str,
+    language: str,
+    secret_link: str | None = None,
+    link_hours: float | None = None,
+    **context,
 ) -> OutboxMessage:
-    """Render *template* (subject on its first line) in *language* and queue it for *recipient*.
+    """Render *template* (subject on its first line) in *language* and queue it for *recipient*; a job sends it
+    once the transaction commits, when SMTP is configured.
 
     A *secret_link* (one that lets its holder in: a password reset, an invitation) is the template's `link`; it is
-    kept apart from the body, shown to no admin, and forgotten once the message has left."""
+    kept apart from the body, shown to no admin, and forgotten once the message has left or after *link_hours*,
+    when the link stops working."""
     if secret_link is not None:
         context["link"] = SECRET_LINK
     with force_locale(language):
@@ -41,10 +49,12 @@ def queue_mail(
         subject=one_line(subject)[:200],
         body=body.strip() + "\n",
         secret_link=secret_link,
+        link_expires_at=utcnow() + timedelta(hours=link_hours) if link_hours else None,
     )
     db.session.add(message)
     db.session.flush()
-    db.session.info[PENDING_KEY] = True
+    if smtp_configured():
+        enqueue("mail.deliver", message_id=message.id)
     return message
 
 
@@ -111,6 +121,7 @@ def _send(message: OutboxMessage) -> None:
 
 #: How long a message taken by one process is left to it: one that died while sending is tried again after this.
 CLAIM_LEASE = timedelta(minutes=10)
+LINK_EXPIRED = "The one-time link expired before the message could be sent."
 
 
 def _claim(message_id: int) -> bool:
@@ -121,7 +132,6 @@ def _claim(message_id: int) -> bool:
         .where(
             OutboxMessage.id == message_id,
             OutboxMessage.sent_at.is_(None),
-            OutboxMessage.failed_at.is_(None),
             or_(OutboxMessage.claimed_at.is_(None), OutboxMessage.claimed_at < now - CLAIM_LEASE),
         )
         .values(claimed_at=now)
@@ -130,14 +140,50 @@ def _claim(message_id: int) -> bool:
     return taken.rowcount == 1
 
 
-def deliver_pending(limit: int = 100) -> int:
-    """Send waiting outbox messages by SMTP and return how many left; commits each result.
+class BeingSent(Exception):
+    """Another process holds the message: this attempt waits for the next."""
 
-    Each message is claimed before it is sent, so that two workers never send it twice. A message that cannot be
-    sent ever is marked failed with its reason and never tried again; one that met a passing fault (server
-    unreachable, busy) waits for the next try. Neither stops the others."""
-    if not smtp_configured():
-        return 0
+
+def deliver(message_id: int) -> bool:
+    """Send one outbox message by SMTP, once (claimed first); tell whether it left now.
+
+    Raises GiveUp when trying again cannot help (a message that cannot be built or that the server refuses for
+    good, a link that expired), and OSError or SMTPException for a passing fault."""
+    message = db.session.get(OutboxMessage, message_id)
+    if message is None or message.sent_at is not None or not smtp_configured():
+        return False  # erased with its recipient, sent already, or kept in the outbox (no SMTP server)
+    if message.secret_link is None and message.link_expires_at is not None:
+        raise GiveUp(LINK_EXPIRED)
+    if not _claim(message_id):
+        raise BeingSent(f"Message {message_id} is being sent by another process.")
+    message.attempts += 1
+    try:
+        _send(message)
+    except (Undeliverable, OSError, smtplib.SMTPException) as error:
+        message.last_error, message.claimed_at = str(error)[:500], None
+        db.session.commit()  # the attempt counts, whatever comes next
+        if isinstance(error, Undeliverable):
+            raise GiveUp(str(error)) from error
+        log.warning("Could not send message %s to SMTP: %s", message.id, error)
+        raise
+    message.sent_at, message.failed_at, message.last_error, message.secret_link = utcnow(), None, None, None
+    db.session.commit()
+    return True
+
+
+def give_up(error: Exception, message_id: int) -> None:
+    """Mark the message failed with the reason: admins read it in the outbox and may retry the job."""
+    message = db.session.get(OutboxMessage, message_id)
+    if message is not None and message.sent_at is None:
+        message.failed_at, message.last_error, message.claimed_at = utcnow(), str(error)[:500], None
+        log.error("Gave up message %s: %s", message.id, error)
+
+
+def deliver_pending(limit: int = 100) -> int:
+    """Send the waiting outbox messages now, in this process (`lms mail send`); return how many left.
+
+    A message that can never be sent is marked failed, one that met a passing fault waits for its next attempt;
+    neither stops the others."""
     sent = 0
     query = (
         select(OutboxMessage.id)
@@ -146,23 +192,33 @@ def deliver_pending(limit: int = 100) -> int:
         .limit(limit)
     )
     for message_id in db.session.scalars(query).all():
-        if not _claim(message_id):
-            continue
-        message = db.session.get(OutboxMessage, message_id)
-        message.attempts += 1
         try:
-            _send(message)
-        except Undeliverable as error:
-            message.failed_at, message.last_error, message.secret_link = utcnow(), str(error)[:500], None
-            log.error("Gave up message %s: %s", message.id, error)
-        except (OSError, smtplib.SMTPException) as error:
-            message.last_error, message.claimed_at = str(error)[:500], None
-            log.warning("Could not send message %s to SMTP: %s", message.id, error)
-        else:
-            message.sent_at, message.last_error, message.secret_link = utcnow(), None, None
-            sent += 1
-        db.session.commit()
+            sent += deliver(message_id)
+        except GiveUp as error:
+            db.session.rollback()
+            give_up(error, message_id)
+            db.session.commit()
+        except (BeingSent, OSError, smtplib.SMTPException):
+            db.session.rollback()
     return sent
+
+
+def expire_links() -> None:
+    """Forget the one-time links that no longer open anything; give up the unsent messages that carried one."""
+    now = utcnow()
+    expired = (OutboxMessage.link_expires_at < now, OutboxMessage.secret_link.is_not(None))
+    db.session.execute(
+        update(OutboxMessage)
+        .where(*expired, OutboxMessage.sent_at.is_(None), OutboxMessage.failed_at.is_(None))
+        .values(failed_at=now, last_error=LINK_EXPIRED)
+    )
+    db.session.execute(update(OutboxMessage).where(*expired).values(secret_link=None))
+
+
+JOBS = (
+    JobKind("mail.deliver", _l("Send an e-mail message"), deliver, attempts=8, on_failure=give_up),
+    JobKind("mail.expire_links", _l("Forget expired one-time links"), expire_links, every=timedelta(minutes=15)),
+)
 
 
 def readable_body(message: OutboxMessage) -> str:
@@ -174,13 +230,6 @@ def outbox_page(page: int):
     """Return one page of the outbox, newest first."""
     query = select(OutboxMessage).order_by(OutboxMessage.id.desc())
     return db.paginate(query, page=page, per_page=current_app.config["PAGE_SIZE"], error_out=False)
-
-
-def deliver_after_request(response):
-    """Send what this request queued, once its changes are committed."""
-    if db.session.info.pop(PENDING_KEY, False) and response.status_code < 400:
-        deliver_pending()
-    return response
 
 
 def forget_person(name: str, email: str) -> None:

@@ -11,6 +11,7 @@ from blinker import ANY, Signal
 from flask import Blueprint, Flask, current_app
 
 from lms.core.config import ConfigError
+from lms.core.jobs import register as register_jobs
 
 ENTRY_POINT_GROUP = "lms.plugins"
 #: In LMS_PLUGINS, stands for every plugin that an installed package offers.
@@ -48,6 +49,8 @@ class Plugin:
     init_app: Callable[[Flask], None] = lambda app: None
     #: Other plugins that must be enabled for this one to work.
     requires: tuple[str, ...] = field(default=())
+    #: Its kinds of background job (lms.core.jobs.JobKind), periodic ones among them.
+    jobs: tuple = ()
     #: Loads the plugin's demo data idempotently (after the plugins before it); returns accounts to print, or None.
     demo: Callable[[], list | None] | None = None
 
@@ -96,6 +99,7 @@ def load_plugins(app: Flask) -> None:
             app.register_blueprint(plugin.blueprint)
         if plugin.cli is not None:
             app.cli.add_command(plugin.cli)
+        register_jobs(app, plugin.jobs)
         plugin.init_app(app)
     app.extensions["lms.plugins"] = {plugin.name: plugin for plugin in plugins}
 

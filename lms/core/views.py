@@ -1,13 +1,15 @@
-"""The core pages: home, the language switch, the outbox for admins."""
+"""The core pages: home, the language switch, and for admins the outbox and the background jobs."""
 
-from flask import Blueprint, abort, redirect, render_template, session, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from lms.accounts.access import roles_required
 from lms.accounts.models import Role
-from lms.core.forms import LanguageForm
+from lms.core import jobs
+from lms.core.forms import ActionForm, LanguageForm
 from lms.core.mail import outbox_page, readable_body
-from lms.core.models import OutboxMessage
+from lms.core.models import Job, JobState, OutboxMessage
 from lms.core.plugins import menu_for
 from lms.core.security import safe_next
 from lms.core.templating import page_number
@@ -45,3 +47,34 @@ def outbox():
 def outbox_message(message_id: int):
     message = db.get_or_404(OutboxMessage, message_id)
     return render_template("core/outbox_message.html", message=message, body=readable_body(message))
+
+
+@bp.get("/jobs")
+@roles_required(Role.ADMIN)
+def job_list():
+    state = request.args.get("state")
+    if state not in (*JobState, None):
+        abort(404)
+    return render_template(
+        "core/jobs.html",
+        state=state,
+        counts=jobs.counts(),
+        page=jobs.jobs_page(state, page_number()),
+        kinds=jobs.kinds(),
+        form=ActionForm(),
+    )
+
+
+@bp.post("/jobs/<int:job_id>/retry")
+@roles_required(Role.ADMIN)
+def retry_job(job_id: int):
+    job = db.get_or_404(Job, job_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    if job.state == JobState.FAILED:
+        jobs.retry(job)
+        db.session.commit()
+        flash(_("Job %(number)s is queued again.", number=job.id), "success")
+    else:
+        flash(_("Job %(number)s has not failed (it was retried already): nothing to do.", number=job.id), "info")
+    return redirect(url_for("core.job_list", state=JobState.FAILED))

@@ -8,10 +8,6 @@ from lms.accounts.forms import CheckboxesField, organisation_choices
 from lms.core.forms import BaseForm, choices
 
 
-class ActionForm(BaseForm):
-    """A button that changes something: enrol, mark as done."""
-
-
 def check_form(questions: list[dict], language: str, default: str, formdata=None) -> BaseForm:
     """Build the form of a knowledge check, one field per question, in *language*."""
 

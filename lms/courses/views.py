@@ -22,8 +22,9 @@ from lms.accounts import services as accounts
 from lms.accounts.access import country_scope, roles_required
 from lms.accounts.models import Role
 from lms.core import exports
+from lms.core.forms import ActionForm
 from lms.courses import services
-from lms.courses.forms import ActionForm, EnrolPeopleForm, answers_of, check_form
+from lms.courses.forms import EnrolPeopleForm, answers_of, check_form
 from lms.extensions import db
 from lms.i18n import LANGUAGES, country_name
 

@@ -10,7 +10,7 @@ from flask_login import current_user
 
 from lms.accounts.access import country_scope, roles_required
 from lms.accounts.models import Role
-from lms.core.forms import choices
+from lms.core.forms import ActionForm, choices
 from lms.core.mail import external_url
 from lms.core.qr import qr_svg
 from lms.courses import api as courses
@@ -29,7 +29,7 @@ from lms.surveys.forms import (
     UploadForm,
 )
 from lms.surveys.models import Kind, Question, Section, Survey
-from lms.surveys.views import ActionForm, _managed_or_404, bp
+from lms.surveys.views import _managed_or_404, bp
 
 manage = roles_required(Role.ADMIN, Role.TRAINER)
 

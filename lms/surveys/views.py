@@ -12,7 +12,7 @@ from lms.accounts.access import country_scope, roles_required
 from lms.accounts.models import Role
 from lms.core import exports
 from lms.core.disclosure import minimum_group
-from lms.core.forms import BaseForm, choices
+from lms.core.forms import choices
 from lms.courses import api as courses
 from lms.extensions import db, limiter
 from lms.surveys import results as survey_results
@@ -23,10 +23,6 @@ from lms.surveys.release import View, shown_totals
 
 bp = Blueprint("surveys", __name__, url_prefix="/surveys", template_folder="templates")
 LINK_COOKIE = "survey_link"
-
-
-class ActionForm(BaseForm):
-    """A button that changes something: publish, move, delete."""
 
 
 def _language(survey: Survey) -> str:
