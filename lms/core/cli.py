@@ -5,6 +5,7 @@ import logging
 import click
 from flask import current_app
 from flask.cli import AppGroup, with_appcontext
+from flask.logging import default_handler
 
 from lms.core import jobs as background
 from lms.core.demo import DEMO_PASSWORD
@@ -65,6 +66,7 @@ def worker(threads: int):
     """Run background jobs until stopped (Ctrl+C or SIGTERM): e-mail, reminders, warnings, PDFs, exports.
 
     Start one worker per host, or several; each periodic job runs once across all of them."""
+    logging.getLogger("lms").removeHandler(default_handler)  # one line a record, through the root's handler
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     logging.getLogger("huey").setLevel(logging.WARNING)  # each job is logged once, by lms.core.jobs
     logging.getLogger("huey.consumer").setLevel(logging.INFO)

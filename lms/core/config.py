@@ -81,6 +81,8 @@ DEFAULTS: dict[str, object] = {
     #: The job queue: empty for a queue in SQLite in the instance folder (one host), or redis://host:6379/1
     #: when workers on several hosts share it. The jobs themselves are kept in the database.
     "QUEUE_URL": "",
+    #: The pause before a failed job's second attempt, in seconds; it doubles for each next one.
+    "JOB_RETRY_SECONDS": 60.0,
     #: A running job whose worker gave no sign of life for this long is taken to be lost, and runs again.
     "JOB_LEASE_SECONDS": 300,
     #: Jobs done are forgotten after this many days; failed ones stay until an admin retries them.
@@ -105,6 +107,11 @@ def _parse(name: str, raw: str, default: object) -> object:
             return int(raw)
         except ValueError:
             raise ConfigError(f"{PREFIX}{name} must be a whole number, not {raw!r}.") from None
+    if isinstance(default, float):
+        try:
+            return float(raw)
+        except ValueError:
+            raise ConfigError(f"{PREFIX}{name} must be a number, not {raw!r}.") from None
     if isinstance(default, list):
         return [item.strip() for item in raw.split(",") if item.strip()]
     return raw
@@ -184,6 +191,8 @@ def finish(config: dict, instance_path: str, languages: dict) -> None:
         raise ConfigError(f"{PREFIX}QUEUE_URL must be empty (a queue in SQLite) or a Redis address (redis://...).")
     if config["JOB_LEASE_SECONDS"] < 1:
         raise ConfigError(f"{PREFIX}JOB_LEASE_SECONDS must be 1 or more.")
+    if not 0 < config["JOB_RETRY_SECONDS"] <= 86400:
+        raise ConfigError(f"{PREFIX}JOB_RETRY_SECONDS must be more than 0 and at most a day (86400).")
     if config["BASE_URL"].endswith("/"):
         config["BASE_URL"] = config["BASE_URL"].rstrip("/")
     development = config["ENV"] == "development"

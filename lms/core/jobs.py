@@ -19,7 +19,7 @@ import socket
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import huey
@@ -57,8 +57,8 @@ class JobKind:
     label: object
     run: Callable[..., None]
     attempts: int = 5
-    #: The pause before the second attempt; it doubles for each next one.
-    retry_after: timedelta = timedelta(minutes=1)
+    #: The pause before the second attempt (LMS_JOB_RETRY_SECONDS when None); it doubles for each next one.
+    retry_after: timedelta | None = None
     #: For a periodic kind, how often it runs; its slots start at whole multiples of it since the epoch.
     every: timedelta | None = None
     #: Called with the error and the job's arguments, in the transaction that marks the job failed.
@@ -66,7 +66,8 @@ class JobKind:
 
     def retry_delay(self, attempts: int) -> timedelta:
         """Return the pause after *attempts* failed attempts."""
-        return self.retry_after * 2 ** max(attempts - 1, 0)
+        first = self.retry_after or timedelta(seconds=current_app.config["JOB_RETRY_SECONDS"])
+        return first * 2 ** max(attempts - 1, 0)
 
 
 def register(app: Flask, kinds) -> None:
@@ -114,7 +115,7 @@ def carry(jobs: list[tuple[int, datetime]]) -> None:
     try:
         for job_id, run_at in jobs:
             if run_at > utcnow():
-                task.schedule((job_id,), eta=run_at)
+                task.schedule((job_id,), eta=run_at.replace(tzinfo=UTC))  # aware: huey keeps its microseconds
             else:
                 task(job_id)
     except Exception:  # Redis or the queue's file unreachable: the jobs are safe in the database.
@@ -174,6 +175,7 @@ def execute(job_id: int) -> bool:
     )
     db.session.commit()
     if claimed.rowcount != 1:
+        _carry_if_early(job_id, now)
         return False
     job = db.session.get(Job, job_id)
     kind, args = kinds().get(job.kind), dict(job.args)
@@ -193,6 +195,13 @@ def execute(job_id: int) -> bool:
     finally:
         _running.discard(job_id)
     return True
+
+
+def _carry_if_early(job_id: int, now: datetime) -> None:
+    """Carry again a queued job that the queue delivered before it was due, so that it is not left behind."""
+    run_at = db.session.scalar(select(Job.run_at).where(Job.id == job_id, Job.state == JobState.QUEUED))
+    if run_at is not None and run_at > now:
+        carry([(job_id, run_at)])
 
 
 def _record_failure(job_id: int, kind: JobKind | None, args: dict, error: Exception) -> None:

@@ -14,7 +14,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, or_, select, update
 
 from lms.core import redaction
-from lms.core.jobs import GiveUp, JobKind, enqueue
+from lms.core.jobs import GiveUp, JobKind, enqueue, lease
 from lms.core.models import OutboxMessage
 from lms.core.time import utcnow
 from lms.extensions import db
@@ -111,7 +111,11 @@ def _send(message: OutboxMessage) -> None:
             smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
         try:
             smtp.send_message(built)
-        except (smtplib.SMTPRecipientsRefused, smtplib.SMTPNotSupportedError, ValueError) as error:
+        except smtplib.SMTPRecipientsRefused as error:
+            if all(code < 500 for code, _reply in error.recipients.values()):
+                raise  # "451 try again later": a passing refusal
+            raise Undeliverable(f"The server refused the message: {error}") from error
+        except (smtplib.SMTPNotSupportedError, ValueError) as error:
             raise Undeliverable(f"The server refused the message: {error}") from error
         except smtplib.SMTPDataError as error:
             if error.smtp_code >= 500:
@@ -119,20 +123,19 @@ def _send(message: OutboxMessage) -> None:
             raise
 
 
-#: How long a message taken by one process is left to it: one that died while sending is tried again after this.
-CLAIM_LEASE = timedelta(minutes=10)
 LINK_EXPIRED = "The one-time link expired before the message could be sent."
 
 
 def _claim(message_id: int) -> bool:
-    """Take the message for this process, in one statement: of two processes, one gets it."""
+    """Take the message for this process, in one statement: of two processes, one gets it. A process that died
+    while sending leaves it to the others once a job's lease (LMS_JOB_LEASE_SECONDS) has passed."""
     now = utcnow()
     taken = db.session.execute(
         update(OutboxMessage)
         .where(
             OutboxMessage.id == message_id,
             OutboxMessage.sent_at.is_(None),
-            or_(OutboxMessage.claimed_at.is_(None), OutboxMessage.claimed_at < now - CLAIM_LEASE),
+            or_(OutboxMessage.claimed_at.is_(None), OutboxMessage.claimed_at < now - lease()),
         )
         .values(claimed_at=now)
     )

@@ -28,7 +28,7 @@ class OutboxMessage(db.Model):
     last_error: Mapped[str | None] = mapped_column(String(500))
     #: When the message was given up: it cannot be built, or the server refused it for good (see last_error).
     failed_at: Mapped[datetime | None]
-    #: When a process took the message to send it; no other takes it until CLAIM_LEASE has passed.
+    #: When a process took the message to send it; no other takes it until a job lease has passed.
     claimed_at: Mapped[datetime | None]
     #: When the one-time link stops working: an unsent message is given up then, and the link forgotten.
     link_expires_at: Mapped[datetime | None]
