@@ -13,7 +13,7 @@ store, made once when the app starts. Its methods:
   so that a row never points to a lost file.
 - ``keys(namespace)`` and ``delete_older_than(namespace, age) -> count``: for files that expire.
 
-StorageUnavailable (an OSError) means the object store did not answer or refused.
+StorageUnavailable (an OSError) means the object store did not answer or refused: pages show 503.
 """
 
 import logging

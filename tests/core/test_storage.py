@@ -4,6 +4,7 @@ S3-compatible object store (moto's server, started as its own process) shared by
 import io
 import os
 import re
+import socket
 import stat
 from datetime import timedelta
 from pathlib import Path
@@ -14,7 +15,7 @@ from sqlalchemy import func, select, text
 from lms import create_app
 from lms.core.storage import LocalStorage, S3Storage, storage
 from lms.extensions import db
-from lms.support.models import Attachment
+from lms.support.models import Attachment, Ticket
 from lms.surveys.models import Response
 from tests.conftest import stored_files
 from tests.surveys.test_import import GOOGLE_CSV as THREE_RESPONSES
@@ -210,6 +211,24 @@ def test_objects_are_private_encrypted_typed_and_under_the_prefix(bucket, make_a
     assert [grant["Grantee"].get("URI") for grant in grants if grant["Grantee"].get("URI")] == []  # nobody else
     with app.app_context():
         assert storage().read(key) == PDF and storage().keys("certificates") == [key]
+
+
+def test_an_unreachable_store_says_so_and_keeps_nothing(make_app, bucket, create_user, create_organisation):
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        nobody = f"http://127.0.0.1:{sock.getsockname()[1]}"
+    app = make_app(**{**bucket.settings, "S3_ENDPOINT_URL": nobody})
+    with app.app_context():
+        create_user("spela@example.si", organisation_id=create_organisation())
+    client = app.test_client()
+    client.sign_in("spela@example.si")
+
+    response = ask_with_leaflet(client)
+
+    assert response.status_code == 503 and response.headers["Retry-After"] == "30"
+    assert "cannot reach its file store" in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Ticket)) == 0
 
 
 # --- files at rest on local disk ----------------------------------------------------------------------------------
