@@ -4,10 +4,19 @@ clients that submit forms with their CSRF token, and factories for people and or
 import io
 import os
 import re
+import secrets
 import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
+from unittest import mock
 
+import boto3
 import flask_migrate
 import pyotp
 import pytest
@@ -72,10 +81,78 @@ def database_url(tmp_path_factory) -> str:
     return url
 
 
+@pytest.fixture(scope="session")
+def s3_server():
+    """The address of an S3-compatible server (moto's) that runs as its own process on 127.0.0.1."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    url = f"http://127.0.0.1:{port}"
+    server = subprocess.Popen(
+        [sys.executable, "-m", "moto.server", "--host", "127.0.0.1", "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            urllib.request.urlopen(url, timeout=1).close()
+            break
+        except OSError:
+            if server.poll() is not None or time.monotonic() > deadline:
+                server.kill()
+                pytest.fail(f"moto's S3 server did not start on {url}")
+            time.sleep(0.1)
+    yield url
+    server.terminate()
+    server.wait(timeout=10)
+
+
+@dataclass
+class Bucket:
+    """A new bucket on the test S3 server, the settings that point the platform to it, and a client to look in."""
+
+    name: str
+    settings: dict
+    client: object
+
+    def objects(self) -> list[str]:
+        """The names of the objects in the bucket."""
+        return sorted(found["Key"] for found in self.client.list_objects_v2(Bucket=self.name).get("Contents", []))
+
+
 @pytest.fixture
-def app(database_url, tmp_path):
-    app = create_app({**_settings(database_url), "STORAGE_DIR": str(tmp_path / "uploads")})
-    app.instance_path = str(tmp_path / "instance")  # pending uploads (imports/) stay out of the developer's instance
+def bucket(s3_server) -> Bucket:
+    settings = {
+        "S3_BUCKET": f"lms-test-{secrets.token_hex(6)}",
+        "S3_ENDPOINT_URL": s3_server,
+        "S3_REGION": "eu-central-1",
+        "S3_ACCESS_KEY_ID": "test-key",
+        "S3_SECRET_ACCESS_KEY": "test-secret",
+    }
+    client = boto3.session.Session().client(
+        "s3",
+        endpoint_url=s3_server,
+        region_name="eu-central-1",
+        aws_access_key_id="test-key",
+        aws_secret_access_key="test-secret",
+    )
+    client.create_bucket(Bucket=settings["S3_BUCKET"], CreateBucketConfiguration={"LocationConstraint": "eu-central-1"})
+    yield Bucket(settings["S3_BUCKET"], settings, client)
+    client.close()
+
+
+@pytest.fixture
+def storage_settings(request, tmp_path) -> dict:
+    """Where `app` keeps files: a folder of the test, or a new bucket when parametrised (indirectly) with "s3"."""
+    if getattr(request, "param", "local") == "s3":
+        return request.getfixturevalue("bucket").settings
+    return {"STORAGE_DIR": str(tmp_path / "uploads")}
+
+
+@pytest.fixture
+def app(database_url, tmp_path, storage_settings):
+    app = create_app({**_settings(database_url), **storage_settings})
     app.test_client_class = Client
     yield app
     with app.app_context():
@@ -90,14 +167,20 @@ def app(database_url, tmp_path):
         db.engine.dispose()
 
 
+def stored_files(app) -> list[Path]:
+    """The files that the app keeps in its local storage folder, in any namespace."""
+    return sorted(path for path in Path(app.config["STORAGE_DIR"]).rglob("*") if path.is_file())
+
+
 @pytest.fixture
 def make_app(database_url, tmp_path_factory):
     """Return a factory of further apps on the test database (other hosts, other plugins); disposed after."""
     made = []
 
     def make(**settings):
-        app = create_app({**_settings(database_url), **settings})
-        app.instance_path = str(tmp_path_factory.mktemp("instance"))
+        instance = {"LMS_INSTANCE_PATH": str(tmp_path_factory.mktemp("instance"))}
+        with mock.patch.dict(os.environ, instance):
+            app = create_app({**_settings(database_url), **settings})
         app.test_client_class = Client
         made.append(app)
         return app

@@ -11,10 +11,9 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from lms import i18n
-from lms.core import cli, errors, jobs, mail, security, templating
+from lms.core import cli, errors, jobs, mail, security, storage, templating
 from lms.core import config as settings
 from lms.core.plugins import load_plugins
-from lms.core.storage import private_folder
 from lms.core.templating import MAX_ID
 from lms.core.views import bp as core_bp
 from lms.extensions import csrf, db, limiter, login_manager, migrate
@@ -37,7 +36,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.update(settings.from_environment(os.environ))
     app.config.update(test_config or {})
     settings.finish(app.config, app.instance_path, i18n.LANGUAGES)
-    private_folder(Path(app.instance_path))  # the SQLite database, the development key, pending uploads
+    storage.private_folder(Path(app.instance_path))  # the SQLite database, the development key, pending uploads
     if app.config["PROXIES"]:
         # Behind a TLS terminator or load balancer, the visitor's address is the one the proxies forwarded:
         # rate limits per address would otherwise count every visitor as one.
@@ -45,6 +44,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     app.url_map.converters["int"] = BoundedInteger
     _init_extensions(app)
+    storage.init_app(app)
     i18n.init_app(app)
     security.init_app(app)
     errors.init_app(app)

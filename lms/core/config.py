@@ -7,8 +7,10 @@ one stops the start with a message that names it.
 """
 
 import os
+import re
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
@@ -72,6 +74,19 @@ DEFAULTS: dict[str, object] = {
     "SURVEY_RATE_LIMIT": "20 per hour",
     #: Where uploaded files are kept (outside the web root); uploads/ in the instance folder by default.
     "STORAGE_DIR": "",
+    #: An S3-compatible object store that every host shares, for the stored files (attachments, pending imports,
+    #: PDFs, exports): the bucket (empty: the local folder above), the store's address (empty: AWS itself),
+    #: region and keys (empty: boto3's own, from AWS_* variables or an instance role), and a prefix of every
+    #: object's name (e.g. "lms/"), so that several platforms may share one bucket.
+    "S3_BUCKET": "",
+    "S3_ENDPOINT_URL": "",
+    "S3_REGION": "",
+    "S3_ACCESS_KEY_ID": "",
+    "S3_SECRET_ACCESS_KEY": "",
+    "S3_PREFIX": "",
+    #: Ask the store to encrypt each object: "AES256" or "aws:kms"; empty sends nothing (AWS encrypts all
+    #: objects anyway; MinIO refuses the request when it has no key service).
+    "S3_SERVER_SIDE_ENCRYPTION": "",
     #: Expert support: response-time targets in hours, attachment size, and automatic assignment in turn.
     "SUPPORT_FIRST_RESPONSE_HOURS": 24,
     "SUPPORT_RESOLUTION_HOURS": 72,
@@ -155,6 +170,35 @@ def shared_limits_problem(config: dict, workers: int) -> str | None:
     )
 
 
+#: Bucket names as S3 allows them: 3 to 63 lower-case letters, digits, dots and hyphens.
+BUCKET_NAME = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
+
+
+def _is_web_address(url: str) -> bool:
+    """An http(s) address with a host and, if any, a port that can be (reading `port` checks it)."""
+    try:
+        parts = urlsplit(url)
+        return parts.scheme in ("http", "https") and bool(parts.hostname) and parts.port != 0
+    except ValueError:
+        return False
+
+
+def object_store_problem(config: dict) -> str | None:
+    """Tell what is wrong with the object store's settings, when a bucket is set."""
+    if not config["S3_BUCKET"]:
+        return None
+    if not BUCKET_NAME.fullmatch(config["S3_BUCKET"]):
+        return f"{PREFIX}S3_BUCKET must be a bucket name (3 to 63 of a-z, 0-9, . and -), not {config['S3_BUCKET']!r}."
+    endpoint = config["S3_ENDPOINT_URL"]
+    if endpoint and not _is_web_address(endpoint):
+        return f"{PREFIX}S3_ENDPOINT_URL must be the store's address, such as https://s3.example.eu, not {endpoint!r}."
+    if bool(config["S3_ACCESS_KEY_ID"]) != bool(config["S3_SECRET_ACCESS_KEY"]):
+        return f"{PREFIX}S3_ACCESS_KEY_ID and {PREFIX}S3_SECRET_ACCESS_KEY go together: set both, or neither."
+    if config["S3_SERVER_SIDE_ENCRYPTION"] not in ("", "AES256", "aws:kms"):
+        return f"{PREFIX}S3_SERVER_SIDE_ENCRYPTION must be AES256, aws:kms or empty."
+    return None
+
+
 def development_secret(instance_path: str) -> str:
     """Return the secret key kept in the instance folder, creating it on first use."""
     path = Path(instance_path) / "secret_key"
@@ -193,6 +237,8 @@ def finish(config: dict, instance_path: str, languages: dict) -> None:
         raise ConfigError(f"{PREFIX}JOB_LEASE_SECONDS must be 1 or more.")
     if not 0 < config["JOB_RETRY_SECONDS"] <= 86400:
         raise ConfigError(f"{PREFIX}JOB_RETRY_SECONDS must be more than 0 and at most a day (86400).")
+    if problem := object_store_problem(config):
+        raise ConfigError(problem)
     if config["BASE_URL"].endswith("/"):
         config["BASE_URL"] = config["BASE_URL"].rstrip("/")
     development = config["ENV"] == "development"

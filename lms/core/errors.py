@@ -10,6 +10,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
+from lms.core.storage import StorageUnavailable
 from lms.extensions import db, login_manager
 
 log = logging.getLogger("lms.core")
@@ -52,17 +53,19 @@ MESSAGES = {
         ),
     ),
 }
+STORAGE_MESSAGE = _l(
+    "The platform cannot reach its file store at the moment. Nothing you sent was saved; please try again in a minute."
+)
 CSRF_MESSAGE = _l("This form has expired or was sent from another site. Please reload the page and send it again.")
 
 
-def render_error(error: HTTPException):
-    """Render the page for *error* with its status code."""
+def render_error(error: HTTPException, message: str | None = None):
+    """Render the page for *error* with its status code (and *message* instead of the code's own)."""
     if request_ctx.url_adapter is None:
         return error  # the Host header was refused: no link can be built, so answer plainly
     code = error.code or 500
-    title, message = MESSAGES.get(code) or MESSAGES[400 if code < 500 else 500]
-    if isinstance(error, CSRFError):
-        message = CSRF_MESSAGE
+    title, own_message = MESSAGES.get(code) or MESSAGES[400 if code < 500 else 500]
+    message = message or (CSRF_MESSAGE if isinstance(error, CSRFError) else own_message)
     response = error.get_response()
     response.set_data(render_template("errors/error.html", code=code, title=title, message=message))
     response.mimetype = "text/html"
@@ -92,9 +95,19 @@ def render_outage(error: OperationalError):
     return response
 
 
+def render_storage_outage(error: StorageUnavailable):
+    """Answer 503 while the object store cannot be reached; what the request changed is rolled back."""
+    log.error("File store unavailable: %s", error)
+    db.session.rollback()
+    response = render_error(ServiceUnavailable(), STORAGE_MESSAGE)
+    response.headers["Retry-After"] = "30"
+    return response
+
+
 def init_app(app) -> None:
     """Register the error pages."""
     app.register_error_handler(HTTPException, render_error)
     if not app.debug:
         app.register_error_handler(OperationalError, render_outage)
+        app.register_error_handler(StorageUnavailable, render_storage_outage)
         app.register_error_handler(Exception, render_unexpected)

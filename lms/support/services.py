@@ -100,7 +100,12 @@ def _message(
     message = Message(ticket=ticket, author_id=author.id, body=body, html=markdown.render(body), internal=internal)
     for (filename, content_type), data in checked:
         message.attachments.append(
-            Attachment(filename=filename, content_type=content_type, size=len(data), storage_key=storage().save(data))
+            Attachment(
+                filename=filename,
+                content_type=content_type,
+                size=len(data),
+                storage_key=storage().save(data, "attachments", content_type),
+            )
         )
     db.session.add(message)
     return message

@@ -12,7 +12,6 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from pathlib import Path
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -20,7 +19,7 @@ from sqlalchemy import select
 
 from lms.core import redaction
 from lms.core.exports import is_formula
-from lms.core.storage import private_folder, remove_after_commit, write_private
+from lms.core.storage import storage
 from lms.core.time import utcnow
 from lms.extensions import db
 from lms.i18n import country_code, country_name
@@ -29,6 +28,9 @@ from lms.surveys.models import OTHER, Answer, ImportedRow, Kind, Question, Respo
 log = logging.getLogger("lms.surveys")
 #: How long an uploaded file waits for its column mapping to be confirmed.
 UPLOAD_LIFETIME = timedelta(hours=24)
+#: Where pending uploads are stored; the page carries only the random part of the key.
+NAMESPACE = "imports"
+TOKEN = re.compile(r"[0-9a-f]{32}")
 #: The first column's name in the languages Google Forms may export in, and the language it tells.
 TIMESTAMP_LANGUAGES = {
     "timestamp": "en",
@@ -98,15 +100,9 @@ class Upload:
         return [self.header[index] for index, target in self.suggestions.items() if not target]
 
 
-def _folder() -> Path:
-    return private_folder(Path(current_app.instance_path) / "imports")
-
-
-def _expired(path: Path, now: float) -> bool:
-    try:
-        return path.stat().st_mtime < now - UPLOAD_LIFETIME.total_seconds()
-    except FileNotFoundError:
-        return True
+def _storage_key(token: str) -> str:
+    """The storage key of the upload whose page carries *token*; a forged token names no file."""
+    return f"{NAMESPACE}/{token}" if TOKEN.fullmatch(token) else ""
 
 
 def expire_uploads() -> int:
@@ -114,11 +110,7 @@ def expire_uploads() -> int:
 
     Called whenever someone uploads or opens an import, and by `lms surveys expire-uploads` for a cron.
     """
-    now, removed = time.time(), 0
-    for path in _folder().glob("*.csv"):
-        if _expired(path, now):
-            path.unlink(missing_ok=True)
-            removed += 1
+    removed = storage().delete_older_than(NAMESPACE, UPLOAD_LIFETIME)
     if removed:
         log.info("%s expired upload(s) of Google Forms files removed", removed)
     return removed
@@ -139,14 +131,23 @@ def expire_now_and_then() -> None:
 
 def forget_uploads(name: str, email: str) -> int:
     """For erasure: remove (once the erasure is committed) every pending upload that names the person."""
+    store = storage()
     doomed = [
-        path
-        for path in _folder().glob("*.csv")
-        if redaction.mentions_person(path.read_text(encoding="utf-8", errors="replace"), name, email)
+        key
+        for key in store.keys(NAMESPACE)
+        if redaction.mentions_person(_content(store, key).decode("utf-8", errors="replace"), name, email)
     ]
-    for path in doomed:
-        remove_after_commit(path)
+    for key in doomed:
+        store.delete_after_commit(key)
     return len(doomed)
+
+
+def _content(store, key: str) -> bytes:
+    """The upload of *key*, or nothing when it went meanwhile (expired, imported or cancelled)."""
+    try:
+        return store.read(key)
+    except FileNotFoundError:
+        return b""
 
 
 def _read(text: str) -> tuple[list[str], list[list[str]]]:
@@ -254,8 +255,7 @@ def upload(survey: Survey, data: bytes) -> Upload:
     except UnicodeDecodeError:
         raise UploadError(_("The file is not UTF-8 text. Download it again from Google Forms as CSV.")) from None
     header, rows = _read(text)
-    key = secrets.token_urlsafe(16)
-    write_private(_folder() / f"{key}.csv", text.encode("utf-8"))
+    token = storage().save(text.encode("utf-8"), NAMESPACE, "text/csv").removeprefix(f"{NAMESPACE}/")
     by_title = {
         _normalise(label): value
         for language in survey.languages
@@ -270,7 +270,7 @@ def upload(survey: Survey, data: bytes) -> Upload:
     countries = [index for index in suggestions if _normalise(header[index]) in COUNTRY_HEADERS]
     if countries:  # the platform's own export puts its country column last; a question may be titled "Country" too
         suggestions[countries[-1]] = COUNTRY
-    return Upload(key, header, rows, suggestions)
+    return Upload(token, header, rows, suggestions)
 
 
 def suggestions_kept(header: list[str], mapping: dict[int, str]) -> dict[int, str]:
@@ -280,14 +280,11 @@ def suggestions_kept(header: list[str], mapping: dict[int, str]) -> dict[int, st
     }
 
 
-def load_upload(key: str) -> tuple[list[str], list[list[str]]]:
-    """Return the header and rows of a pending upload, or refuse a key that is unknown or expired."""
+def load_upload(token: str) -> tuple[list[str], list[list[str]]]:
+    """Return the header and rows of a pending upload, or refuse a token that is unknown or expired."""
     expire_uploads()
-    path = _folder() / f"{key}.csv"
     try:
-        if not re.fullmatch(r"[A-Za-z0-9_-]{22}", key) or _expired(path, time.time()):
-            raise FileNotFoundError(key)
-        text = path.read_text(encoding="utf-8")
+        text = storage().read(_storage_key(token)).decode("utf-8")
     except FileNotFoundError:
         raise UploadExpired(_("The uploaded file has expired. Please upload it again.")) from None
     return _read(text)
@@ -499,14 +496,13 @@ def import_rows(survey: Survey, key: str, mapping: dict[int, str], country: str 
         # From now on it holds imported answers: it takes none through the platform (see check_importable).
         survey.closes_at = min(survey.closes_at or utcnow(), utcnow())
     db.session.flush()
-    remove_after_commit(_folder() / f"{key}.csv")
+    storage().delete_after_commit(_storage_key(key))
     return Imported(len(responses), repeated, empty)
 
 
-def abandon(key: str) -> None:
+def abandon(token: str) -> None:
     """Remove a pending upload whose import was cancelled."""
-    if re.fullmatch(r"[A-Za-z0-9_-]{22}", key):
-        (_folder() / f"{key}.csv").unlink(missing_ok=True)
+    storage().delete(_storage_key(token))
 
 
 class ImportRowsError(ValueError):

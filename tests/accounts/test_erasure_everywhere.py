@@ -13,11 +13,13 @@ from lms.accounts.models import Role, User
 from lms.certificates.models import Certificate, ReissueRequest
 from lms.core.mail import queue_mail
 from lms.core.models import OutboxMessage
+from lms.core.storage import storage
 from lms.extensions import db
 from lms.support import services as support
 from lms.support.models import ExpertProfile, FaqEntry, Message, Ticket
 from lms.surveys import services as surveys
 from lms.surveys.models import Answer, Kind, Response, Survey
+from tests.conftest import stored_files
 
 NAME, EMAIL = "Зорница Quistorp-Ялъмова", "z.quistorp@varna.example"
 #: What must be found nowhere: the name, each part of it of four letters or more, the address.
@@ -36,8 +38,7 @@ def everything_stored(app) -> str:
             for row in db.session.execute(table.select())
             for value in row
         ]
-    folders = [Path(app.config["STORAGE_DIR"]), Path(app.instance_path) / "imports"]
-    files = [path.read_bytes().decode("utf-8", "replace") for folder in folders for path in folder.rglob("*")]
+    files = [path.read_bytes().decode("utf-8", "replace") for path in stored_files(app)]
     return "\n".join(values + files)
 
 
@@ -193,8 +194,7 @@ def test_an_erased_person_is_found_nowhere(app, staff, trainer, answers, evaluat
             db.session.scalar(select(func.count()).select_from(OutboxMessage).where(OutboxMessage.recipient == EMAIL))
             == 0
         )
-    assert not any(Path(app.config["STORAGE_DIR"]).iterdir())
-    assert not any((Path(app.instance_path) / "imports").iterdir())
+    assert stored_files(app) == []
     assert [trace for trace in TRACES if trace.encode() in database_files(app)] == []
 
 
@@ -247,8 +247,6 @@ def test_an_erased_experts_answers_stay_without_their_name_and_their_faq_entries
 
 def test_erasure_removes_the_pending_uploads_that_name_the_person_and_keeps_the_others(app, staff, create_user):
     person_id = create_user(EMAIL, name=NAME)
-    imports = Path(app.instance_path) / "imports"
-    imports.mkdir(parents=True)
     header = "Timestamp,First name,Last name,Email Address,What worked well for you?\n"
     files = {
         "by-address.csv": f"2026/01/05 10:00:00,,,{EMAIL.upper()},Posters\n",
@@ -256,9 +254,14 @@ def test_erasure_removes_the_pending_uploads_that_name_the_person_and_keeps_the_
         "by-first-name-only.csv": "2026/01/05 10:00:00,Зорница,Petrova,zp@example.bg,Posters\n",
         "someone-else.csv": "2026/01/05 10:00:00,Ivan,Petrov,ivan@example.bg,Posters\n",
     }
-    for filename, row in files.items():
-        (imports / filename).write_text(header + row, encoding="utf-8")
+    with app.app_context():
+        keys = {filename: storage().save((header + row).encode(), "imports") for filename, row in files.items()}
 
     signed_in(app, "admin@example.eu").submit(f"/accounts/admin/users/{person_id}/erase", {"confirm": "y"})
 
-    assert sorted(path.name for path in imports.iterdir()) == ["by-first-name-only.csv", "someone-else.csv"]
+    with app.app_context():
+        kept = storage().keys("imports")
+    assert sorted(filename for filename, key in keys.items() if key in kept) == [
+        "by-first-name-only.csv",
+        "someone-else.csv",
+    ]

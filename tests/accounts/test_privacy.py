@@ -1,7 +1,6 @@
 """A person's rights: download everything held about them; erasure keeps statistics and verification consistent."""
 
 import io
-from pathlib import Path
 
 import pyotp
 import pytest
@@ -13,6 +12,7 @@ from lms.courses.models import Enrollment
 from lms.extensions import db
 from lms.support.models import ExpertProfile, Ticket
 from lms.surveys.models import Participation, Response, Survey
+from tests.conftest import stored_files
 
 SECRET = pyotp.random_base32()
 PDF = b"%PDF-1.4\n%%EOF\n"
@@ -99,4 +99,4 @@ def test_erasure_removes_the_person_and_keeps_statistics_and_verification_consis
     verification = client.get(f"/certificates/verify/{code}?format=json").get_json()
     assert verification["status"] == "revoked" and verification["name"] == "—"
     assert learner.get("/accounts/profile").status_code == 302
-    assert not any(Path(app.config["STORAGE_DIR"]).glob("*"))
+    assert stored_files(app) == []

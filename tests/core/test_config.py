@@ -53,6 +53,12 @@ def test_production_refuses_to_start_without_a_secret_key(monkeypatch):
         ({"DATABASE_URL": "mysql://db/lms"}, "must point to PostgreSQL or SQLite"),
         ({"PLUGINS": ["no_such_plugin"]}, "no such plugin is installed"),
         ({"ADMIN_SESSION_MAX_HOURS": 20, "SESSION_MAX_HOURS": 12}, "ADMIN_SESSION_MAX_HOURS must not exceed"),
+        ({"S3_BUCKET": "Our Files"}, "LMS_S3_BUCKET must be a bucket name"),
+        ({"S3_BUCKET": "lms-files", "S3_ENDPOINT_URL": "s3.example.eu"}, "LMS_S3_ENDPOINT_URL must be the store's"),
+        ({"S3_BUCKET": "lms-files", "S3_ENDPOINT_URL": "https://[::1"}, "LMS_S3_ENDPOINT_URL must be the store's"),
+        ({"S3_BUCKET": "lms-files", "S3_ENDPOINT_URL": "http://minio:99999"}, "LMS_S3_ENDPOINT_URL must be"),
+        ({"S3_BUCKET": "lms-files", "S3_ACCESS_KEY_ID": "AKIA"}, "set both, or neither"),
+        ({"S3_BUCKET": "lms-files", "S3_SERVER_SIDE_ENCRYPTION": "yes"}, "must be AES256, aws:kms or empty"),
     ],
 )
 def test_wrong_settings_stop_the_start_with_a_clear_message(settings, message):

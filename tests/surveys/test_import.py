@@ -104,8 +104,8 @@ def test_an_export_from_a_form_in_another_language_is_recognised(client, trainer
 
 
 def pending_uploads(app) -> list:
-    folder = Path(app.instance_path) / "imports"
-    return sorted(folder.glob("*.csv")) if folder.exists() else []
+    folder = Path(app.config["STORAGE_DIR"]) / "imports"
+    return sorted(folder.iterdir()) if folder.exists() else []
 
 
 def age(path: Path, hours: float) -> None:
