@@ -144,7 +144,7 @@ def platform_environment(database_url: str = "") -> dict:
 
 def prepare_platform(env: dict) -> None:
     """Migrate the database, import the courses and load the demo data."""
-    for command in (["db", "upgrade"], ["content", "import"], ["demo", "load"]):
+    for command in (["db", "upgrade"], ["content", "import"], ["demo", "load", "--allow-production"]):
         subprocess.run([BIN / "lms", *command], env=env, check=True, capture_output=True)
 
 

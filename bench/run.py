@@ -8,6 +8,7 @@ import time
 from datetime import date
 from pathlib import Path
 
+import background
 import certificates
 import dashboards
 import faults
@@ -17,6 +18,7 @@ import submissions
 BENCHMARKS = [
     ("Pages", pages.main),
     ("Survey submissions", submissions.main),
+    ("Mail in the background", background.main),
     ("Certificate PDFs", certificates.main),
     ("Dashboards at scale", dashboards.main),
     ("Load and faults", faults.main),
