@@ -15,7 +15,7 @@ from sqlalchemy import delete, func, or_, select, update
 
 from lms.core import redaction
 from lms.core.jobs import GiveUp, JobKind, enqueue, lease
-from lms.core.models import OutboxMessage
+from lms.core.models import Job, OutboxMessage
 from lms.core.time import utcnow
 from lms.extensions import db
 
@@ -237,7 +237,8 @@ def outbox_page(page: int):
 
 def forget_person(name: str, email: str) -> None:
     """For erasure: delete every message to *email* (invitations, password-reset links) and replace *name* and
-    *email* by markers in every other message (an expert told that this person asked, say)."""
+    *email* by markers in every other message (an expert told that this person asked, say) and in the errors
+    of background jobs (a server that refused the address)."""
     db.session.execute(delete(OutboxMessage).where(func.lower(OutboxMessage.recipient) == email.lower()))
     columns = (OutboxMessage.subject, OutboxMessage.body, OutboxMessage.last_error)
     rows = db.session.execute(select(OutboxMessage.id, *columns), execution_options={"yield_per": 1000})
@@ -253,3 +254,8 @@ def forget_person(name: str, email: str) -> None:
             .where(OutboxMessage.id == message_id)
             .values(subject=subject[:200], body=body, last_error=last_error[:500] if last_error else None)
         )
+    errors = db.session.execute(select(Job.id, Job.error).where(Job.error.is_not(None)))
+    for job_id, error in [
+        (job_id, error) for job_id, error in errors if redaction.mentions(error, names=[name], emails=[email])
+    ]:
+        db.session.execute(update(Job).where(Job.id == job_id).values(error=redaction.forget(error, name, email)))

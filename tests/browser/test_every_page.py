@@ -68,6 +68,8 @@ PAGES = {
         "/accounts/admin/organisations/new",
         "/outbox",
         "/outbox/{message}",
+        "/jobs",
+        "/jobs?state=done",
         "/support/experts",
         "/support/experts/{expert}",
         "/support/topics",

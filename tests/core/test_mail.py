@@ -149,6 +149,7 @@ def test_forgetting_a_person_deletes_the_mail_to_them_and_redacts_the_mail_about
                 last_error="550 no such user maria@burgas.example",
             ),
             OutboxMessage(recipient="ivan@burgas.example", subject="Welcome", body="Hello Ivan."),
+            Job(kind="mail.deliver", error="SMTPRecipientsRefused: {'maria@burgas.example': (550, b'No such user')}"),
         ]
     )
     db.session.flush()
@@ -164,6 +165,7 @@ def test_forgetting_a_person_deletes_the_mail_to_them_and_redacts_the_mail_about
         ),
         ("ivan@burgas.example", "Welcome", "Hello Ivan."),
     ]
+    assert db.session.scalar(select(Job.error)) == "SMTPRecipientsRefused: {'[e-mail removed]': (550, b'No such user')}"
     assert db.session.scalar(select(OutboxMessage.last_error).where(OutboxMessage.last_error.is_not(None))) == (
         "550 no such user [e-mail removed]"
     )
