@@ -1,15 +1,18 @@
-"""The rules of expert support: asking, routing, taking, answering, the paused clock, the FAQ, figures."""
+"""The rules of expert support: asking, routing, taking, answering, the paused clock, following up when the
+learner does not reply, the FAQ, figures."""
 
 import html
 import logging
 import statistics
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from babel.lists import format_list
 from flask import current_app
-from flask_babel import get_locale
+from flask_babel import get_locale, get_timezone, ngettext
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -17,6 +20,7 @@ from lms import signals
 from lms.accounts.models import Role, User
 from lms.core import markdown, redaction
 from lms.core.disclosure import blocks, minimum_group
+from lms.core.jobs import JobKind
 from lms.core.mail import external_url, queue_mail
 from lms.core.storage import storage
 from lms.core.time import utcnow
@@ -29,6 +33,10 @@ log = logging.getLogger("lms.support")
 
 class SupportError(ValueError):
     """A rule was broken; the message is translated and can be shown to the person."""
+
+
+class DayRefused(SupportError):
+    """The day until which the learner is to be waited for is not allowed; the message says which days are."""
 
 
 # --- who does what -------------------------------------------------------------------------------
@@ -189,20 +197,25 @@ def hand_over(ticket: Ticket, expert: User, colleague: User) -> None:
 
 
 def reply(
-    ticket: Ticket, author: User, body: str, files: list[tuple[str, bytes]] = (), internal: bool = False
+    ticket: Ticket,
+    author: User,
+    body: str,
+    files: list[tuple[str, bytes]] = (),
+    internal: bool = False,
+    pending_until: date | None = None,
 ) -> Message:
-    """Add to the thread. An expert's answer waits for the learner (clock paused); the learner's reply resumes it."""
+    """Add to the thread. An expert's answer waits for the learner (clock paused), optionally until *pending_until*;
+    the learner's reply resumes it."""
     if ticket.status == Status.CLOSED and not internal:
         raise SupportError(_("This question is closed. Reopen it to write again."))
+    if pending_until is not None and not internal and author.id != ticket.requester_id:
+        check_pending_until(pending_until)
     now = utcnow()
     message = _message(ticket, author, body, list(files), internal)
     if internal:
         return message
     if author.id == ticket.requester_id:
-        if ticket.waiting_since:
-            ticket.paused_seconds += int((now - ticket.waiting_since).total_seconds())
-            ticket.waiting_since = None
-        ticket.status = Status.OPEN if ticket.assignee_id else Status.NEW
+        _resume_clock(ticket, now)
         ticket.requester_seen_at = now
         if ticket.assignee:
             queue_mail(
@@ -217,7 +230,7 @@ def reply(
     if ticket.assignee_id is None:
         ticket.assignee_id = author.id
     ticket.first_response_at = ticket.first_response_at or now
-    ticket.status, ticket.waiting_since = Status.ANSWERED, now
+    ticket.status, ticket.waiting_since, ticket.pending_until = Status.ANSWERED, now, pending_until
     db.session.flush()
     if ticket.requester:
         queue_mail(
@@ -232,12 +245,51 @@ def reply(
     return message
 
 
+#: An expert may wait for the learner's reply until at most this many days ahead.
+PENDING_MAX_DAYS = 90
+
+
+def pending_days() -> tuple[date, date]:
+    """Return the first and the last day until which an expert may wait for the learner, counted from today in the
+    expert's time zone."""
+    today = datetime.now(get_timezone()).date()
+    return today + timedelta(days=1), today + timedelta(days=PENDING_MAX_DAYS)
+
+
+def check_pending_until(day: date) -> None:
+    """Refuse a day to wait for the learner until that is not after today or too far ahead."""
+    first, last = pending_days()
+    if day < first:
+        raise DayRefused(_("Choose a day after today."))
+    if day > last:
+        raise DayRefused(
+            ngettext(
+                "Choose a day at most %(num)d day from today.",
+                "Choose a day at most %(num)d days from today.",
+                PENDING_MAX_DAYS,
+            )
+        )
+
+
+def _count_pause(ticket: Ticket, since: datetime, now: datetime) -> None:
+    """Add the time from *since* to *now* to the time that the resolution target does not count."""
+    ticket.paused_seconds += int((now - since).total_seconds())
+
+
+def _resume_clock(ticket: Ticket, now: datetime) -> None:
+    """End the wait for the learner: the time waited is not counted, and the question is the experts' again."""
+    if ticket.waiting_since:
+        _count_pause(ticket, ticket.waiting_since, now)
+    ticket.status = Status.OPEN if ticket.assignee_id else Status.NEW
+    ticket.waiting_since = ticket.pending_until = None
+
+
 def close(ticket: Ticket, by: User, helpful: bool | None = None) -> None:
     """Close the question; the learner says whether the answer helped."""
     now = utcnow()
     if ticket.waiting_since:
-        ticket.paused_seconds += int((now - ticket.waiting_since).total_seconds())
-    ticket.status, ticket.closed_at, ticket.waiting_since = Status.CLOSED, now, None
+        _count_pause(ticket, ticket.waiting_since, now)
+    ticket.status, ticket.closed_at, ticket.waiting_since, ticket.pending_until = Status.CLOSED, now, None, None
     if by.id == ticket.requester_id:
         ticket.helpful = helpful
 
@@ -321,6 +373,61 @@ def questions_of(user: User) -> list[Ticket]:
 
 def colleagues_for(ticket: Ticket, expert: User) -> list[User]:
     return [user for user in matching_experts(ticket.topic_slug, ticket.language) if user.id != expert.id]
+
+
+# --- following up on a wait for the learner (background jobs) ------------------------------------------------
+
+
+def responsible_experts(ticket: Ticket) -> list[User]:
+    """Return the expert who holds the question, or every expert of its topic and language while nobody does (or
+    its holder can no longer sign in)."""
+    if ticket.assignee is not None and ticket.assignee.active:
+        return [ticket.assignee]
+    return matching_experts(ticket.topic_slug, ticket.language)
+
+
+def follow_up_waits() -> None:
+    """Open again the questions whose learner was waited for until a day that has begun (in the platform's time
+    zone, LMS_DEFAULT_TIMEZONE) without a reply: the clock resumes, and their expert (or the experts of their
+    topic) is told, once."""
+    today = datetime.now(ZoneInfo(current_app.config["DEFAULT_TIMEZONE"])).date()
+    waiting = select(Ticket.id, Ticket.pending_until).where(
+        Ticket.status == Status.ANSWERED, Ticket.pending_until <= today
+    )
+    for ticket_id, day in db.session.execute(waiting.order_by(Ticket.id)).all():
+        taken = db.session.execute(
+            update(Ticket)
+            .where(Ticket.id == ticket_id, Ticket.status == Status.ANSWERED, Ticket.pending_until == day)
+            .values(pending_until=None)
+            .execution_options(synchronize_session=False)
+        )
+        if taken.rowcount != 1:  # the learner replied, an expert answered again, or another worker was first
+            db.session.rollback()
+            continue
+        ticket = db.session.get(Ticket, ticket_id, populate_existing=True)
+        _resume_clock(ticket, utcnow())
+        for person in responsible_experts(ticket):
+            queue_mail(
+                person.email,
+                "support/mail/wait_over.txt",
+                person.language,
+                user=person,
+                ticket=ticket,
+                waited_until=day,
+                link=external_url("support.ticket", ticket_id=ticket.id),
+            )
+        db.session.commit()
+        log.info("Question %s open again: no reply from the learner by %s", ticket_id, day)
+
+
+JOBS = (
+    JobKind(
+        "support.pending",
+        _l("Open again the support questions whose learner did not reply in time"),
+        follow_up_waits,
+        every=timedelta(minutes=15),
+    ),
+)
 
 
 # --- the FAQ -----------------------------------------------------------------------------------------
