@@ -64,6 +64,9 @@ class Ticket(db.Model):
     paused_seconds: Mapped[int] = mapped_column(default=0)
     #: Set by the expert who answers: the day until which the learner is waited for; then the question opens again.
     pending_until: Mapped[date | None]
+    #: The due times of the targets that experts and admins were warned of, so that each warning goes once.
+    first_response_warned_for: Mapped[datetime | None]
+    resolution_warned_for: Mapped[datetime | None]
     closed_at: Mapped[datetime | None]
     #: The learner's verdict when closing: did the answer help?
     helpful: Mapped[bool | None]

@@ -1,13 +1,15 @@
-"""The rules of expert support: asking, routing, taking, answering, the paused clock, following up when the
-learner does not reply, the FAQ, figures."""
+"""The rules of expert support: asking, routing, taking, answering, the paused clock, warnings before a target
+falls due, following up when the learner does not reply, the FAQ, figures."""
 
 import html
 import logging
 import statistics
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from babel import Locale
+from babel.dates import format_date, format_time
 from babel.lists import format_list
 from flask import current_app
 from flask_babel import get_locale, get_timezone, ngettext
@@ -17,7 +19,7 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from lms import signals
-from lms.accounts.models import Role, User
+from lms.accounts.models import Role, User, UserRole
 from lms.core import markdown, redaction
 from lms.core.disclosure import blocks, minimum_group
 from lms.core.jobs import JobKind
@@ -295,6 +297,11 @@ def close(ticket: Ticket, by: User, helpful: bool | None = None) -> None:
 
 
 def reopen(ticket: Ticket, by: User) -> None:
+    """Open a closed question again. The time it was closed does not count against the resolution target: the
+    clock resumes where it stopped, and a target that moves far enough is warned of again."""
+    if ticket.status != Status.CLOSED:
+        return
+    _count_pause(ticket, ticket.closed_at, utcnow())
     ticket.status = Status.OPEN if ticket.assignee_id else Status.NEW
     ticket.closed_at = ticket.helpful = None
 
@@ -375,7 +382,9 @@ def colleagues_for(ticket: Ticket, expert: User) -> list[User]:
     return [user for user in matching_experts(ticket.topic_slug, ticket.language) if user.id != expert.id]
 
 
-# --- following up on a wait for the learner (background jobs) ------------------------------------------------
+# --- warnings before a target falls due, and following up on a wait (background jobs) ------------------------
+
+FIRST_RESPONSE, RESOLUTION = "first_response", "resolution"
 
 
 def responsible_experts(ticket: Ticket) -> list[User]:
@@ -384,6 +393,93 @@ def responsible_experts(ticket: Ticket) -> list[User]:
     if ticket.assignee is not None and ticket.assignee.active:
         return [ticket.assignee]
     return matching_experts(ticket.topic_slug, ticket.language)
+
+
+def active_admins() -> list[User]:
+    return list(
+        db.session.scalars(
+            select(User).join(UserRole).where(UserRole.role == str(Role.ADMIN), User.active.is_(True)).order_by(User.id)
+        )
+    )
+
+
+def local_time(moment: datetime, person: User) -> str:
+    """Return *moment* (naive UTC) as a day and a time in *person*'s language and time zone, the zone named."""
+    local = moment.replace(tzinfo=UTC).astimezone(ZoneInfo(person.timezone))
+    locale = Locale.parse(person.language)
+    day, time = format_date(local, "long", locale=locale), format_time(local, "short", locale=locale)
+    moment_shown = locale.datetime_formats["long"].replace("'", "").replace("{1}", day).replace("{0}", time)
+    return f"{moment_shown} ({person.timezone})"
+
+
+def warn_of_targets() -> None:
+    """Warn the question's expert (or its topic's experts while nobody has taken it) and the active admins when a
+    target falls due within SUPPORT_WARN_BEFORE_HOURS; a target already missed is reported as missed. Once per
+    target and question, whichever worker runs first.
+
+    Only a running clock is watched: no warning about a question that waits for the learner or is closed. The
+    resolution target moves when the clock was paused; when it has moved later by more than the warning window
+    (the learner took days to reply, or the question was closed and reopened), the new target is warned of again,
+    while a smaller move (a reply within the hour) sends nothing new.
+    """
+    now, config = utcnow(), current_app.config
+    window = timedelta(hours=config["SUPPORT_WARN_BEFORE_HOURS"])
+    soonest = timedelta(hours=min(config["SUPPORT_FIRST_RESPONSE_HOURS"], config["SUPPORT_RESOLUTION_HOURS"]))
+    running = select(Ticket).where(
+        Ticket.status.in_([Status.NEW, Status.OPEN]),
+        Ticket.waiting_since.is_(None),
+        Ticket.created_at <= now + window - soonest,  # no target of a younger question can fall due yet
+    )
+    near = []
+    for ticket in db.session.scalars(running.order_by(Ticket.id)).all():
+        due = clock(ticket, now)
+        for target, due_at, warned_for in (
+            (FIRST_RESPONSE, due.first_response_due, ticket.first_response_warned_for),
+            (RESOLUTION, due.resolution_due, ticket.resolution_warned_for),
+        ):
+            if due_at is not None and now >= due_at - window and (warned_for is None or warned_for < due_at - window):
+                near.append((ticket.id, target, due_at))
+    for ticket_id, target, due_at in near:
+        if _mark_warned(ticket_id, target, due_at, window):
+            _warn(db.session.get(Ticket, ticket_id), target, due_at, missed=now > due_at)
+        db.session.commit()
+
+
+def _mark_warned(ticket_id: int, target: str, due_at: datetime, window: timedelta) -> bool:
+    """Record that *target*, due at *due_at*, is warned of, unless this target or one less than *window* earlier
+    was already: in one statement, so that of two workers one does it, which this tells."""
+    column = Ticket.first_response_warned_for if target == FIRST_RESPONSE else Ticket.resolution_warned_for
+    marked = db.session.execute(
+        update(Ticket)
+        .where(Ticket.id == ticket_id, or_(column.is_(None), column < due_at - window))
+        .values({column: due_at})
+        .execution_options(synchronize_session=False)
+    )
+    return marked.rowcount == 1
+
+
+def _warn(ticket: Ticket, target: str, due_at: datetime, missed: bool) -> None:
+    people = {person.id: person for person in [*responsible_experts(ticket), *active_admins()]}
+    for person in people.values():
+        queue_mail(
+            person.email,
+            "support/mail/target_warning.txt",
+            person.language,
+            user=person,
+            ticket=ticket,
+            first_response=target == FIRST_RESPONSE,
+            missed=missed,
+            due=local_time(due_at, person),
+            link=external_url("support.ticket", ticket_id=ticket.id),
+        )
+    log.info(
+        "Question %s: %s target of %s %s, %s warned",
+        ticket.id,
+        target,
+        due_at,
+        "missed" if missed else "near",
+        len(people),
+    )
 
 
 def follow_up_waits() -> None:
@@ -421,6 +517,12 @@ def follow_up_waits() -> None:
 
 
 JOBS = (
+    JobKind(
+        "support.targets",
+        _l("Warn experts and admins before a support question's target falls due"),
+        warn_of_targets,
+        every=timedelta(minutes=5),
+    ),
     JobKind(
         "support.pending",
         _l("Open again the support questions whose learner did not reply in time"),
