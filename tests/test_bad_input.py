@@ -74,6 +74,7 @@ FIELDS = st.dictionaries(
             "answer",
             "ordinary_words",
             "key",
+            "pending_until",
         ]
     ),
     st.one_of(HOSTILE, st.lists(HOSTILE, max_size=3)),

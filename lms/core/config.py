@@ -90,6 +90,9 @@ DEFAULTS: dict[str, object] = {
     #: Expert support: response-time targets in hours, attachment size, and automatic assignment in turn.
     "SUPPORT_FIRST_RESPONSE_HOURS": 24,
     "SUPPORT_RESOLUTION_HOURS": 72,
+    #: This many hours before a target falls due, the question's expert (or its topic's experts) and the admins
+    #: are warned by e-mail, once per target; a target already missed is reported as missed.
+    "SUPPORT_WARN_BEFORE_HOURS": 4,
     "SUPPORT_MAX_ATTACHMENT_MB": 10,
     "SUPPORT_AUTO_ASSIGN": False,
     "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
@@ -233,6 +236,8 @@ def finish(config: dict, instance_path: str, languages: dict) -> None:
         raise ConfigError(f"{PREFIX}ENCRYPTION_KEY must be a random string of at least 32 characters.")
     if config["QUEUE_URL"] and not config["QUEUE_URL"].startswith(("redis://", "rediss://", "unix://")):
         raise ConfigError(f"{PREFIX}QUEUE_URL must be empty (a queue in SQLite) or a Redis address (redis://...).")
+    if config["SUPPORT_WARN_BEFORE_HOURS"] < 0:
+        raise ConfigError(f"{PREFIX}SUPPORT_WARN_BEFORE_HOURS must be 0 or more.")
     if config["JOB_LEASE_SECONDS"] < 1:
         raise ConfigError(f"{PREFIX}JOB_LEASE_SECONDS must be 1 or more.")
     if not 0 < config["JOB_RETRY_SECONDS"] <= 86400:

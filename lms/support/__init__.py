@@ -8,6 +8,7 @@ from lms.support.admin_views import bp
 from lms.support.cli import cli
 from lms.support.demo import load_demo_support
 from lms.support.handlers import erase_person, personal_data, render_ask_link
+from lms.support.services import JOBS
 
 
 def init_app(app):
@@ -23,6 +24,7 @@ plugin = Plugin(
     cli=cli,
     init_app=init_app,
     demo=load_demo_support,
+    jobs=JOBS,
     menu=(
         MenuEntry(_l("Ask an expert"), "support.index", signed_in, order=30),
         MenuEntry(_l("Frequent questions"), "support.faq", order=31),

@@ -3,7 +3,7 @@
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import MultipleFileField
-from wtforms import BooleanField, HiddenField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, DateField, HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional, Regexp
 
 from lms.accounts.forms import CheckboxesField
@@ -35,6 +35,21 @@ class AskForm(BaseForm):
 class ReplyForm(BaseForm):
     body = TextAreaField(_l("Your message"), [InputRequired(), Length(max=10000)], description=BODY_HELP)
     files = MultipleFileField(_l("Attachments"))
+    #: For experts only: the day until which the learner is waited for.
+    pending_until = DateField(
+        _l("Waiting for the learner until"),
+        [Optional()],
+        description=_l(
+            "Optional: if the learner has not replied by this day, the question opens again and you are reminded."
+        ),
+    )
+
+    def __init__(self, *args, pending_days=None, **kwargs):
+        """*pending_days*: the first and the last day that may be chosen, offered by the browser's calendar."""
+        super().__init__(*args, **kwargs)
+        if pending_days:
+            first, last = pending_days
+            self.pending_until.render_kw = {"min": first.isoformat(), "max": last.isoformat()}
 
 
 class NoteForm(BaseForm):

@@ -1,7 +1,7 @@
 """Questions from learners to experts: tickets, their threads and attachments, experts' profiles, the FAQ."""
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import JSON, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -62,6 +62,11 @@ class Ticket(db.Model):
     #: Since when the question waits for the learner (the clock is paused), and the paused seconds so far.
     waiting_since: Mapped[datetime | None]
     paused_seconds: Mapped[int] = mapped_column(default=0)
+    #: Set by the expert who answers: the day until which the learner is waited for; then the question opens again.
+    pending_until: Mapped[date | None]
+    #: The due times of the targets that experts and admins were warned of, so that each warning goes once.
+    first_response_warned_for: Mapped[datetime | None]
+    resolution_warned_for: Mapped[datetime | None]
     closed_at: Mapped[datetime | None]
     #: The learner's verdict when closing: did the answer help?
     helpful: Mapped[bool | None]

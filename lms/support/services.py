@@ -1,22 +1,28 @@
-"""The rules of expert support: asking, routing, taking, answering, the paused clock, the FAQ, figures."""
+"""The rules of expert support: asking, routing, taking, answering, the paused clock, warnings before a target
+falls due, following up when the learner does not reply, the FAQ, figures."""
 
 import html
 import logging
 import statistics
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
+from babel import Locale
+from babel.dates import format_date, format_time
 from babel.lists import format_list
 from flask import current_app
-from flask_babel import get_locale
+from flask_babel import get_locale, get_timezone, ngettext
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from lms import signals
-from lms.accounts.models import Role, User
+from lms.accounts.models import Role, User, UserRole
 from lms.core import markdown, redaction
 from lms.core.disclosure import blocks, minimum_group
+from lms.core.jobs import JobKind
 from lms.core.mail import external_url, queue_mail
 from lms.core.storage import storage
 from lms.core.time import utcnow
@@ -29,6 +35,10 @@ log = logging.getLogger("lms.support")
 
 class SupportError(ValueError):
     """A rule was broken; the message is translated and can be shown to the person."""
+
+
+class DayRefused(SupportError):
+    """The day until which the learner is to be waited for is not allowed; the message says which days are."""
 
 
 # --- who does what -------------------------------------------------------------------------------
@@ -194,20 +204,25 @@ def hand_over(ticket: Ticket, expert: User, colleague: User) -> None:
 
 
 def reply(
-    ticket: Ticket, author: User, body: str, files: list[tuple[str, bytes]] = (), internal: bool = False
+    ticket: Ticket,
+    author: User,
+    body: str,
+    files: list[tuple[str, bytes]] = (),
+    internal: bool = False,
+    pending_until: date | None = None,
 ) -> Message:
-    """Add to the thread. An expert's answer waits for the learner (clock paused); the learner's reply resumes it."""
+    """Add to the thread. An expert's answer waits for the learner (clock paused), optionally until *pending_until*;
+    the learner's reply resumes it."""
     if ticket.status == Status.CLOSED and not internal:
         raise SupportError(_("This question is closed. Reopen it to write again."))
+    if pending_until is not None and not internal and author.id != ticket.requester_id:
+        check_pending_until(pending_until)
     now = utcnow()
     message = _message(ticket, author, body, list(files), internal)
     if internal:
         return message
     if author.id == ticket.requester_id:
-        if ticket.waiting_since:
-            ticket.paused_seconds += int((now - ticket.waiting_since).total_seconds())
-            ticket.waiting_since = None
-        ticket.status = Status.OPEN if ticket.assignee_id else Status.NEW
+        _resume_clock(ticket, now)
         ticket.requester_seen_at = now
         if ticket.assignee:
             queue_mail(
@@ -222,7 +237,7 @@ def reply(
     if ticket.assignee_id is None:
         ticket.assignee_id = author.id
     ticket.first_response_at = ticket.first_response_at or now
-    ticket.status, ticket.waiting_since = Status.ANSWERED, now
+    ticket.status, ticket.waiting_since, ticket.pending_until = Status.ANSWERED, now, pending_until
     db.session.flush()
     if ticket.requester:
         queue_mail(
@@ -237,17 +252,61 @@ def reply(
     return message
 
 
+#: An expert may wait for the learner's reply until at most this many days ahead.
+PENDING_MAX_DAYS = 90
+
+
+def pending_days() -> tuple[date, date]:
+    """Return the first and the last day until which an expert may wait for the learner, counted from today in the
+    expert's time zone."""
+    today = datetime.now(get_timezone()).date()
+    return today + timedelta(days=1), today + timedelta(days=PENDING_MAX_DAYS)
+
+
+def check_pending_until(day: date) -> None:
+    """Refuse a day to wait for the learner until that is not after today or too far ahead."""
+    first, last = pending_days()
+    if day < first:
+        raise DayRefused(_("Choose a day after today."))
+    if day > last:
+        raise DayRefused(
+            ngettext(
+                "Choose a day at most %(num)d day from today.",
+                "Choose a day at most %(num)d days from today.",
+                PENDING_MAX_DAYS,
+            )
+        )
+
+
+def _count_pause(ticket: Ticket, since: datetime, now: datetime) -> None:
+    """Add the time from *since* to *now* to the time that the resolution target does not count."""
+    ticket.paused_seconds += int((now - since).total_seconds())
+
+
+def _resume_clock(ticket: Ticket, now: datetime) -> None:
+    """End the wait for the learner: the time waited is not counted, and the question is the experts' again."""
+    if ticket.waiting_since:
+        _count_pause(ticket, ticket.waiting_since, now)
+    ticket.status = Status.OPEN if ticket.assignee_id else Status.NEW
+    ticket.waiting_since = ticket.pending_until = None
+
+
 def close(ticket: Ticket, by: User, helpful: bool | None = None) -> None:
     """Close the question; the learner says whether the answer helped."""
     now = utcnow()
     if ticket.waiting_since:
-        ticket.paused_seconds += int((now - ticket.waiting_since).total_seconds())
-    ticket.status, ticket.closed_at, ticket.waiting_since = Status.CLOSED, now, None
+        _count_pause(ticket, ticket.waiting_since, now)
+    ticket.status, ticket.closed_at, ticket.waiting_since, ticket.pending_until = Status.CLOSED, now, None, None
     if by.id == ticket.requester_id:
         ticket.helpful = helpful
 
 
 def reopen(ticket: Ticket, by: User) -> None:
+    """Open a closed question again. The time it was closed does not count against the resolution target: the
+    clock resumes where it stopped, and a target that moves far enough is warned of again."""
+    if ticket.status != Status.CLOSED:
+        return
+    _count_pause(ticket, ticket.closed_at, utcnow())
     ticket.status = Status.OPEN if ticket.assignee_id else Status.NEW
     ticket.closed_at = ticket.helpful = None
 
@@ -326,6 +385,156 @@ def questions_of(user: User) -> list[Ticket]:
 
 def colleagues_for(ticket: Ticket, expert: User) -> list[User]:
     return [user for user in matching_experts(ticket.topic_slug, ticket.language) if user.id != expert.id]
+
+
+# --- warnings before a target falls due, and following up on a wait (background jobs) ------------------------
+
+FIRST_RESPONSE, RESOLUTION = "first_response", "resolution"
+
+
+def responsible_experts(ticket: Ticket) -> list[User]:
+    """Return the expert who holds the question, or every expert of its topic and language while nobody does (or
+    its holder can no longer sign in)."""
+    if ticket.assignee is not None and ticket.assignee.active:
+        return [ticket.assignee]
+    return matching_experts(ticket.topic_slug, ticket.language)
+
+
+def active_admins() -> list[User]:
+    return list(
+        db.session.scalars(
+            select(User).join(UserRole).where(UserRole.role == str(Role.ADMIN), User.active.is_(True)).order_by(User.id)
+        )
+    )
+
+
+def local_time(moment: datetime, person: User) -> str:
+    """Return *moment* (naive UTC) as a day and a time in *person*'s language and time zone, the zone named."""
+    local = moment.replace(tzinfo=UTC).astimezone(ZoneInfo(person.timezone))
+    locale = Locale.parse(person.language)
+    day, time = format_date(local, "long", locale=locale), format_time(local, "short", locale=locale)
+    moment_shown = locale.datetime_formats["long"].replace("'", "").replace("{1}", day).replace("{0}", time)
+    return f"{moment_shown} ({person.timezone})"
+
+
+def warn_of_targets() -> None:
+    """Warn the question's expert (or its topic's experts while nobody has taken it) and the active admins when a
+    target falls due within SUPPORT_WARN_BEFORE_HOURS; a target already missed is reported as missed. Once per
+    target and question, whichever worker runs first.
+
+    Only a running clock is watched: no warning about a question that waits for the learner or is closed. The
+    resolution target moves when the clock was paused; when it has moved later by more than the warning window
+    (the learner took days to reply, or the question was closed and reopened), the new target is warned of again,
+    while a smaller move (a reply within the hour) sends nothing new.
+    """
+    now, config = utcnow(), current_app.config
+    window = timedelta(hours=config["SUPPORT_WARN_BEFORE_HOURS"])
+    soonest = timedelta(hours=min(config["SUPPORT_FIRST_RESPONSE_HOURS"], config["SUPPORT_RESOLUTION_HOURS"]))
+    running = select(Ticket).where(
+        Ticket.status.in_([Status.NEW, Status.OPEN]),
+        Ticket.waiting_since.is_(None),
+        Ticket.created_at <= now + window - soonest,  # no target of a younger question can fall due yet
+    )
+    near = []
+    for ticket in db.session.scalars(running.order_by(Ticket.id)).all():
+        due = clock(ticket, now)
+        for target, due_at, warned_for in (
+            (FIRST_RESPONSE, due.first_response_due, ticket.first_response_warned_for),
+            (RESOLUTION, due.resolution_due, ticket.resolution_warned_for),
+        ):
+            if due_at is not None and now >= due_at - window and (warned_for is None or warned_for < due_at - window):
+                near.append((ticket.id, target, due_at))
+    for ticket_id, target, due_at in near:
+        if _mark_warned(ticket_id, target, due_at, window):
+            _warn(db.session.get(Ticket, ticket_id), target, due_at, missed=now > due_at)
+        db.session.commit()
+
+
+def _mark_warned(ticket_id: int, target: str, due_at: datetime, window: timedelta) -> bool:
+    """Record that *target*, due at *due_at*, is warned of, unless this target or one less than *window* earlier
+    was already: in one statement, so that of two workers one does it, which this tells."""
+    column = Ticket.first_response_warned_for if target == FIRST_RESPONSE else Ticket.resolution_warned_for
+    marked = db.session.execute(
+        update(Ticket)
+        .where(Ticket.id == ticket_id, or_(column.is_(None), column < due_at - window))
+        .values({column: due_at})
+        .execution_options(synchronize_session=False)
+    )
+    return marked.rowcount == 1
+
+
+def _warn(ticket: Ticket, target: str, due_at: datetime, missed: bool) -> None:
+    people = {person.id: person for person in [*responsible_experts(ticket), *active_admins()]}
+    for person in people.values():
+        queue_mail(
+            person.email,
+            "support/mail/target_warning.txt",
+            person.language,
+            user=person,
+            ticket=ticket,
+            first_response=target == FIRST_RESPONSE,
+            missed=missed,
+            due=local_time(due_at, person),
+            link=external_url("support.ticket", ticket_id=ticket.id),
+        )
+    log.info(
+        "Question %s: %s target of %s %s, %s warned",
+        ticket.id,
+        target,
+        due_at,
+        "missed" if missed else "near",
+        len(people),
+    )
+
+
+def follow_up_waits() -> None:
+    """Open again the questions whose learner was waited for until a day that has begun (in the platform's time
+    zone, LMS_DEFAULT_TIMEZONE) without a reply: the clock resumes, and their expert (or the experts of their
+    topic) is told, once."""
+    today = datetime.now(ZoneInfo(current_app.config["DEFAULT_TIMEZONE"])).date()
+    waiting = select(Ticket.id, Ticket.pending_until).where(
+        Ticket.status == Status.ANSWERED, Ticket.pending_until <= today
+    )
+    for ticket_id, day in db.session.execute(waiting.order_by(Ticket.id)).all():
+        taken = db.session.execute(
+            update(Ticket)
+            .where(Ticket.id == ticket_id, Ticket.status == Status.ANSWERED, Ticket.pending_until == day)
+            .values(pending_until=None)
+            .execution_options(synchronize_session=False)
+        )
+        if taken.rowcount != 1:  # the learner replied, an expert answered again, or another worker was first
+            db.session.rollback()
+            continue
+        ticket = db.session.get(Ticket, ticket_id, populate_existing=True)
+        _resume_clock(ticket, utcnow())
+        for person in responsible_experts(ticket):
+            queue_mail(
+                person.email,
+                "support/mail/wait_over.txt",
+                person.language,
+                user=person,
+                ticket=ticket,
+                waited_until=day,
+                link=external_url("support.ticket", ticket_id=ticket.id),
+            )
+        db.session.commit()
+        log.info("Question %s open again: no reply from the learner by %s", ticket_id, day)
+
+
+JOBS = (
+    JobKind(
+        "support.targets",
+        _l("Warn experts and admins before a support question's target falls due"),
+        warn_of_targets,
+        every=timedelta(minutes=5),
+    ),
+    JobKind(
+        "support.pending",
+        _l("Open again the support questions whose learner did not reply in time"),
+        follow_up_waits,
+        every=timedelta(minutes=15),
+    ),
+)
 
 
 # --- the FAQ -----------------------------------------------------------------------------------------

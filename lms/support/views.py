@@ -95,14 +95,24 @@ def suggestions():
 def ticket(ticket_id: int):
     ticket = _ticket_or_404(ticket_id)
     expert = services.is_expert_for(current_user, ticket)
-    reply_form, note_form, close_form = ReplyForm(), NoteForm(), CloseForm()
+    reply_form, note_form, close_form = ReplyForm(pending_days=services.pending_days()), NoteForm(), CloseForm()
+    if not expert:
+        del reply_form.pending_until  # only the expert who answers chooses how long the learner is waited for
     if request.method == "POST" and reply_form.validate_on_submit():
         try:
-            services.reply(ticket, current_user, reply_form.body.data, _files(reply_form.files))
-        except (FileRefused, services.SupportError) as error:
-            reply_form.files.errors.append(str(error)) if isinstance(
-                error, FileRefused
-            ) else reply_form.form_errors.append(str(error))
+            services.reply(
+                ticket,
+                current_user,
+                reply_form.body.data,
+                _files(reply_form.files),
+                pending_until=reply_form.pending_until.data if expert else None,
+            )
+        except FileRefused as error:
+            reply_form.add_error(str(error), "files")
+        except services.DayRefused as error:
+            reply_form.add_error(str(error), "pending_until")
+        except services.SupportError as error:
+            reply_form.add_error(str(error))
         else:
             db.session.commit()
             flash(_("Your message has been sent."), "success")
