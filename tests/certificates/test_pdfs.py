@@ -4,10 +4,12 @@ there; the learner is told once that they are ready."""
 from datetime import timedelta
 from pathlib import Path
 
+import pyotp
 import pytest
 from sqlalchemy import insert, select, update
 
-from lms.accounts.models import Role
+from lms.accounts.models import Role, User
+from lms.accounts.privacy import erase
 from lms.certificates import pdf, services
 from lms.certificates.models import Certificate, CertificateFile, ReissueRequest
 from lms.core.models import Job, JobState, OutboxMessage
@@ -246,3 +248,23 @@ def test_a_revoked_certificate_keeps_its_pdfs_for_the_managers_who_may_still_dow
     served = bulgarian_trainer.get(f"/certificates/{code}.pdf")
     assert served.status_code == 200 and served.data == read_stored(app, stored["bg"])
     assert files_of(app, code) == stored
+
+
+def test_erasing_the_learner_deletes_her_pdfs_and_managers_get_them_without_her_name(
+    app, maria, bulgarian_trainer, create_user, run_jobs
+):
+    _client, code = maria
+    run_jobs()
+    assert len(files_in_storage(app)) == 3
+    admin = create_user("admin@example.eu", roles=(Role.ADMIN,), two_factor_secret=pyotp.random_base32())
+    with app.app_context():
+        person = db.session.scalar(select(User).where(User.email == "maria@example.bg"))
+        erase(person, db.session.get(User, admin))
+        db.session.commit()
+
+    assert files_of(app, code) == {} and files_in_storage(app) == set()
+    waiting = bulgarian_trainer.get(f"/certificates/{code}.pdf?lang=en")
+    assert waiting.status_code == 202 and f'href="/certificates/manage?q={code}"' in waiting.get_data(as_text=True)
+    run_jobs()
+    text = pdf_text(bulgarian_trainer.get(f"/certificates/{code}.pdf"))
+    assert "—" in text and MARIA not in text
