@@ -198,7 +198,7 @@ def rss_mib(pid: int) -> float:
 
 
 def sign_in(port: int, email: str, password: str) -> str:
-    """Sign in through the form and return the session cookie header."""
+    """Sign in through the form and return the Cookie header of what it sets (the session, the known device)."""
     connection = http.client.HTTPConnection("127.0.0.1", port)
     connection.request("GET", "/accounts/sign-in")
     response = connection.getresponse()
@@ -213,7 +213,7 @@ def sign_in(port: int, email: str, password: str) -> str:
     )
     response = connection.getresponse()
     response.read()
-    return response.getheader("Set-Cookie").split(";")[0]
+    return "; ".join(cookie.split(";")[0] for cookie in response.msg.get_all("Set-Cookie"))
 
 
 def learner_lesson(port: int) -> tuple[str, str]:

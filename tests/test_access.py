@@ -47,7 +47,8 @@ TABLE = {
     "courses.enrol_people": ("/courses/local-voices/enrol-people", MANAGERS),
     "courses.report": ("/courses/local-voices/report", MANAGERS),
     "certificates.mine": ("/certificates/", SIGNED_IN),
-    "certificates.download": ("/certificates/{code}.pdf", ("login", 200, 403, 403, 403, 200, 200)),
+    # 202: the page that says the PDF is being prepared (the world runs no jobs).
+    "certificates.download": ("/certificates/{code}.pdf", ("login", 202, 403, 403, 403, 202, 202)),
     "certificates.verify": ("/certificates/verify/{code}", PUBLIC),
     "certificates.open_badge": ("/certificates/{code}/credential.json", PUBLIC),
     "certificates.issuer": ("/certificates/issuer", PUBLIC),

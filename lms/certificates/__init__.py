@@ -1,10 +1,12 @@
-"""Certificates: issued on completion, PDF in the learner's language, public verification, revocation."""
+"""Certificates: issued on completion, PDFs rendered once by a job, public verification, revocation."""
 
 from flask_babel import lazy_gettext as _l
 
 from lms import signals
+from lms.certificates import services
 from lms.certificates.handlers import erase_person, issue_when_due, personal_data, render_course_certificate
 from lms.certificates.views import bp
+from lms.core.jobs import JobKind
 from lms.core.plugins import MenuEntry, Plugin, connect, signed_in, with_roles
 
 
@@ -22,6 +24,7 @@ plugin = Plugin(
     blueprint=bp,
     init_app=init_app,
     requires=("courses",),
+    jobs=(JobKind(services.RENDER_JOB, _l("Render and store the PDFs of a certificate"), services.render_pdfs),),
     menu=(
         MenuEntry(_l("My certificates"), "certificates.mine", signed_in, order=20),
         MenuEntry(_l("Certificates"), "certificates.manage", with_roles("admin", "trainer"), order=70),

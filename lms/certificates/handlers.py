@@ -55,13 +55,17 @@ def personal_data(sender, **kwargs) -> dict:
 def erase_person(sender, **kwargs) -> None:
     """Remove the person's name from their certificates; verifying one then answers that it was revoked, and when.
     A reason for revoking a certificate that names the person or gives their address is redacted too, and their
-    requests to re-issue a certificate under another name are deleted."""
+    requests to re-issue a certificate under another name are deleted, and so are the stored PDFs with the name."""
     mine = select(Certificate.id).where(Certificate.user_id == sender.id)
     db.session.execute(delete(ReissueRequest).where(ReissueRequest.certificate_id.in_(mine)))
-    for certificate in db.session.scalars(select(Certificate).where(Certificate.user_id == sender.id)):
+    certificates = db.session.scalars(select(Certificate).where(Certificate.user_id == sender.id)).all()
+    for certificate in certificates:
         certificate.learner_name, certificate.organisation_name, certificate.user_id = "—", None, None
         if certificate.revoked_at is None:
             certificate.revoked_at, certificate.revoked_reason = utcnow(), "Erased at the person's request."
+    db.session.flush()  # the rows are locked first: a job storing PDFs meanwhile waits, then sees the new name
+    for certificate in certificates:
+        services.forget_files(certificate)
     reasons = db.session.scalars(select(Certificate).where(Certificate.revoked_reason.is_not(None)))
     for certificate in reasons:
         certificate.revoked_reason = redaction.forget(certificate.revoked_reason, sender.name, sender.email)

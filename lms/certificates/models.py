@@ -2,11 +2,12 @@
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.core.time import utcnow
 from lms.extensions import db
+from lms.i18n import LANGUAGES
 
 
 class Certificate(db.Model):
@@ -48,9 +49,16 @@ class Certificate(db.Model):
     replaced_at: Mapped[datetime | None]
     #: The certificate that this one corrects.
     replaces_id: Mapped[int | None] = mapped_column(ForeignKey("certificates_certificates.id", ondelete="SET NULL"))
+    #: When the learner was told that its PDFs are ready (once).
+    ready_mailed_at: Mapped[datetime | None]
 
     def course_title(self, language: str) -> str:
         return self.course_titles.get(language) or self.course_titles[self.default_language]
+
+    @property
+    def languages(self) -> list[str]:
+        """The languages its PDF is offered in: those of the course, and the learner's at issue."""
+        return [code for code in LANGUAGES if code in self.course_titles or code == self.language]
 
     @property
     def hours(self) -> float:
@@ -61,6 +69,19 @@ class Certificate(db.Model):
         if self.revoked_at:
             return "revoked"
         return "replaced" if self.replaced_at else "valid"
+
+
+class CertificateFile(db.Model):
+    """A certificate's PDF in one language, rendered once by a job and kept in the file storage."""
+
+    __tablename__ = "certificates_files"
+    __table_args__ = (UniqueConstraint("certificate_id", "language"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    certificate_id: Mapped[int] = mapped_column(ForeignKey("certificates_certificates.id", ondelete="CASCADE"))
+    language: Mapped[str] = mapped_column(String(5))
+    storage_key: Mapped[str] = mapped_column(String(200))
+    rendered_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class ReissueRequest(db.Model):

@@ -6,12 +6,17 @@ import secrets
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import select, update
+from sqlalchemy.dialects import postgresql, sqlite
 
 from lms import signals
 from lms.accounts.access import country_scope, within_scope
 from lms.accounts.models import Role, User
-from lms.certificates.models import Certificate, ReissueRequest
+from lms.certificates.models import Certificate, CertificateFile, ReissueRequest
+from lms.core.jobs import enqueue
+from lms.core.mail import external_url, queue_mail
+from lms.core.models import Job, JobState
+from lms.core.storage import storage
 from lms.core.time import utcnow
 from lms.courses import api as courses
 from lms.extensions import db
@@ -70,9 +75,142 @@ def _issue(
     )
     db.session.add(certificate)
     db.session.flush()
+    enqueue(RENDER_JOB, certificate_id=certificate.id)
     log.info("Certificate %s issued to user %s for %s", certificate.id, user.id, course_slug)
     signals.certificate_issued.send(certificate, user=user, course_slug=course_slug)
     return certificate
+
+
+#: The kind of job that renders and stores a certificate's PDFs.
+RENDER_JOB = "certificates.render"
+
+
+class CertificateChanged(Exception):
+    """The certificate's wording changed while its PDFs were rendered (its learner was erased): render again."""
+
+
+def render_pdfs(certificate_id: int, languages: list[str] | None = None) -> None:
+    """The job: render the certificate's PDF in *languages* (at issue, the learner's language) where it is offered
+    and not stored yet, store them, and tell the learner once that their certificate is ready. Other languages are
+    rendered when first asked for. Safe to run twice, and at once: a language stored meanwhile by another run is
+    kept, and the copy made here is removed."""
+    from lms.certificates import pdf  # the PDF library weighs 17 MiB: loaded by the workers that render
+
+    certificate = db.session.get(Certificate, certificate_id)
+    if certificate is None:
+        return
+    stored = set(
+        db.session.scalars(select(CertificateFile.language).where(CertificateFile.certificate_id == certificate_id))
+    )
+    verify_url = external_url("certificates.verify", code=certificate.code)
+    wording = _wording(certificate)
+    wanted = [code for code in languages or [certificate.language] if code in certificate.languages]
+    documents = {code: pdf.render(certificate, code, verify_url) for code in wanted if code not in stored}
+    saved = {}
+    try:
+        for language, document in documents.items():
+            saved[language] = storage().save(document, "certificates", "application/pdf")
+        _keep_files(certificate_id, wording, saved)
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        for key in saved.values():
+            storage().delete(key)
+        raise
+    log.info("Certificate %s rendered in %s", certificate_id, ", ".join(saved) or "no new language")
+
+
+def _wording(certificate: Certificate) -> tuple:
+    return certificate.learner_name, certificate.organisation_name
+
+
+def _keep_files(certificate_id: int, wording: tuple, saved: dict[str, str]) -> None:
+    """Record the files *saved* (language -> key) unless the certificate's wording changed since it was read;
+    then mail the learner of a valid certificate, once."""
+    certificate = db.session.scalar(
+        select(Certificate)
+        .where(Certificate.id == certificate_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    if _wording(certificate) != wording:
+        raise CertificateChanged(f"Certificate {certificate_id} changed while its PDFs were rendered.")
+    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
+    for language, key in list(saved.items()):
+        kept = db.session.scalar(
+            dialect.insert(CertificateFile)
+            .values(certificate_id=certificate_id, language=language, storage_key=key, rendered_at=utcnow())
+            .on_conflict_do_nothing(index_elements=["certificate_id", "language"])
+            .returning(CertificateFile.id)
+        )
+        if kept is None:  # another run stored this language first
+            storage().delete(saved.pop(language))
+    if certificate.status == "valid" and certificate.user_id is not None:
+        _mail_ready_once(certificate)
+
+
+def _mail_ready_once(certificate: Certificate) -> None:
+    marked = db.session.execute(
+        update(Certificate)
+        .where(Certificate.id == certificate.id, Certificate.ready_mailed_at.is_(None))
+        .values(ready_mailed_at=utcnow())
+    )
+    if marked.rowcount != 1:
+        return
+    learner = db.session.get(User, certificate.user_id)
+    queue_mail(
+        learner.email,
+        "certificates/mail/ready.txt",
+        learner.language,
+        user=learner,
+        course=certificate.course_title(learner.language),
+        link=external_url("certificates.download", code=certificate.code, language=certificate.language),
+        certificates_link=external_url("certificates.mine"),
+    )
+
+
+def stored_pdf(certificate: Certificate, language: str) -> bytes | None:
+    """Return the certificate's PDF in *language* from the file storage. When it is not there (not rendered yet,
+    or its file was lost), make sure that a job is preparing it and return None."""
+    found = db.session.scalar(
+        select(CertificateFile).where(
+            CertificateFile.certificate_id == certificate.id, CertificateFile.language == language
+        )
+    )
+    if found is not None:
+        try:
+            return storage().read(found.storage_key)
+        except FileNotFoundError:
+            log.warning(
+                "The PDF of certificate %s in %s is lost from the storage; rendered again", certificate.id, language
+            )
+            db.session.delete(found)
+    if not being_rendered(certificate):
+        enqueue(RENDER_JOB, certificate_id=certificate.id, languages=[language])
+    return None
+
+
+def being_rendered(certificate: Certificate) -> bool:
+    """Tell whether a job that renders the certificate's PDFs is waiting or running."""
+    return (
+        db.session.scalar(
+            select(Job.id)
+            .where(
+                Job.kind == RENDER_JOB,
+                Job.state.in_((JobState.QUEUED, JobState.RUNNING)),
+                Job.args["certificate_id"].as_integer() == certificate.id,
+            )
+            .limit(1)
+        )
+        is not None
+    )
+
+
+def forget_files(certificate: Certificate) -> None:
+    """Delete the certificate's stored PDFs, their files once the transaction commits."""
+    for found in db.session.scalars(select(CertificateFile).where(CertificateFile.certificate_id == certificate.id)):
+        storage().delete_after_commit(found.storage_key)
+        db.session.delete(found)
 
 
 def issue_if_due(user: User, course_slug: str) -> Certificate | None:

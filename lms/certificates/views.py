@@ -10,7 +10,6 @@ from lms.accounts.models import Role
 from lms.certificates import credential, services
 from lms.certificates.forms import RevokeForm
 from lms.core.forms import ActionForm
-from lms.core.mail import external_url
 from lms.core.templating import page_number
 from lms.courses import api as courses
 from lms.extensions import db, limiter
@@ -49,11 +48,17 @@ def download(code: str):
     if certificate.status != "valid" and certificate.user_id == current_user.id:
         abort(404)
     language = request.args.get("language", certificate.language)
-    if language not in LANGUAGES:
-        abort(400)
-    from lms.certificates import pdf  # the PDF library weighs 17 MiB per worker: loaded on the first download
-
-    document = pdf.render(certificate, language, external_url("certificates.verify", code=certificate.code))
+    if language not in certificate.languages:
+        abort(404)
+    document = services.stored_pdf(certificate, language)
+    if document is None:
+        db.session.commit()
+        return render_template(
+            "certificates/preparing.html",
+            certificate=certificate,
+            language=language,
+            reader_language=str(get_locale()),
+        ), 202
     return Response(
         document,
         mimetype="application/pdf",

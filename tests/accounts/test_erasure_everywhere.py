@@ -80,7 +80,7 @@ def identified_survey(app, trainer_id) -> str:
         return survey.token
 
 
-def test_an_erased_person_is_found_nowhere(app, staff, trainer, answers, evaluation):
+def test_an_erased_person_is_found_nowhere(app, staff, trainer, answers, evaluation, run_jobs):
     # Joining: invited by the trainer of Bulgaria, then a password-reset link.
     trainer_client = signed_in(app, "trainer@example.eu")
     trainer_client.submit(
@@ -116,6 +116,9 @@ def test_an_erased_person_is_found_nowhere(app, staff, trainer, answers, evaluat
         db.session.add(ReissueRequest(certificate_id=certificate.id, requested_name="Зорница Ялъмова"))
         db.session.commit()
     assert code
+    run_jobs()  # the certificate's PDFs, with her name, are stored, and she is told that they are ready
+    with app.app_context():
+        assert len(storage().keys("certificates")) == 1  # in her language; others when someone asks
 
     # Support: a question naming her, with a file naming her; an answer signed by a colleague; the FAQ.
     asked = person.submit(

@@ -1,60 +1,29 @@
 """Certificates: issued once on completion, PDFs in every script, verification, revocation, re-issue."""
 
-import io
 import re
 
 import pyotp
 import pytest
-from pypdf import PdfReader
 from sqlalchemy import func, select
 
 from lms.accounts.models import Role
 from lms.certificates.models import Certificate, ReissueRequest
 from lms.core.time import utcnow
 from lms.extensions import db
+from tests.certificates.conftest import RIGHT, code_of, complete_course, pdf_text
 
-RIGHT = {"q0": "b", "q1": ["a", "c"]}
 ADMIN_SECRET = pyotp.random_base32()
 
 
-def complete_course(client) -> None:
-    client.submit("/courses/local-voices/enrol")
-    client.submit("/courses/local-voices/lessons/first-steps/done")
-    client.submit("/courses/local-voices/lessons/second-steps/check", RIGHT)
-
-
-def code_of(app, name: str) -> str:
-    with app.app_context():
-        return db.session.scalar(
-            select(Certificate.code).where(Certificate.learner_name == name, Certificate.replaced_at.is_(None))
-        )
-
-
-def pdf_text(response) -> str:
-    assert response.mimetype == "application/pdf"
-    return PdfReader(io.BytesIO(response.data)).pages[0].extract_text()
-
-
-@pytest.fixture
-def learner_in(app, create_user, create_organisation):
-    """Return a client signed in as a new learner of a town in *country*, named *name*."""
-
-    def make(name: str, email: str, country: str, language: str):
-        town = create_organisation(f"Town of {email}", country)
-        create_user(email, name=name, organisation_id=town, language=language)
-        client = app.test_client()
-        client.sign_in(email)
-        return client
-
-    return make
-
-
-def test_greek_and_bulgarian_learners_get_pdfs_with_their_exact_names(app, course, learner_in):
+def test_greek_and_bulgarian_learners_get_pdfs_with_their_exact_names(app, course, learner_in, run_jobs):
     eleni = learner_in("Ελένη Παπαδοπούλου", "eleni@example.gr", "GR", "el")
     maria = learner_in("Мария Иванова", "maria@example.bg", "BG", "bg")
     complete_course(eleni)
     complete_course(maria)
+    run_jobs()
 
+    maria.get(f"/certificates/{code_of(app, 'Мария Иванова')}.pdf?language=en")  # asks for it: being prepared
+    run_jobs()
     greek = pdf_text(eleni.get(f"/certificates/{code_of(app, 'Ελένη Παπαδοπούλου')}.pdf"))
     bulgarian = pdf_text(maria.get(f"/certificates/{code_of(app, 'Мария Иванова')}.pdf"))
     english = pdf_text(maria.get(f"/certificates/{code_of(app, 'Мария Иванова')}.pdf?language=en"))
@@ -135,8 +104,9 @@ def renamed(app, course, learner_in, create_user):
     return maria, old
 
 
-def test_renaming_oneself_and_re_issuing_changes_nothing_that_verification_confirms(app, client, renamed):
+def test_renaming_oneself_and_re_issuing_changes_nothing_that_verification_confirms(app, client, renamed, run_jobs):
     maria, old = renamed
+    run_jobs()
 
     verified = client.get(f"/certificates/verify/{old}?format=json").get_json()
     mine = maria.get("/certificates/?lang=en").get_data(as_text=True)
@@ -162,7 +132,9 @@ def test_a_trainer_of_another_country_can_neither_see_nor_decide_the_request(app
 
 
 @pytest.mark.parametrize("approver", ["trainer.bg@example.eu", "admin@example.eu"])
-def test_the_trainer_of_the_country_or_an_admin_approves_and_both_verifications_tell_it(app, client, renamed, approver):
+def test_the_trainer_of_the_country_or_an_admin_approves_and_both_verifications_tell_it(
+    app, client, renamed, approver, run_jobs
+):
     maria, old = renamed
     manager = signed_in(app, approver)
     certificates = manager.get("/certificates/manage").get_data(as_text=True)
@@ -170,6 +142,7 @@ def test_the_trainer_of_the_country_or_an_admin_approves_and_both_verifications_
 
     manager.submit(f"/certificates/manage/requests/{request_id(app)}/approve")
     new = code_of(app, "Мария Иванова")
+    run_jobs()
 
     replaced = client.get(f"/certificates/verify/{old}?format=json").get_json()
     current = client.get(f"/certificates/verify/{new}?format=json").get_json()
@@ -222,9 +195,10 @@ def test_re_issuing_under_the_same_name_is_refused_as_before(app, course, learne
     assert request_id(app) is None
 
 
-def test_only_the_learner_and_managers_of_their_country_see_the_pdf(app, course, learner_in, create_user):
+def test_only_the_learner_and_managers_of_their_country_see_the_pdf(app, course, learner_in, create_user, run_jobs):
     maria = learner_in("Мария Иванова", "maria@example.bg", "BG", "bg")
     complete_course(maria)
+    run_jobs()
     code = code_of(app, "Мария Иванова")
     other = learner_in("Ioana Popescu", "ioana@example.ro", "RO", "ro")
     create_user("trainer.hu@example.eu", roles=(Role.TRAINER,), countries=("HU",))
