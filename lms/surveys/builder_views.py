@@ -74,6 +74,7 @@ def edit(survey_id: int):
             "required_for_certificate": survey.required_for_certificate,
             "languages": survey.languages,
             "access_codes": survey.access_codes,
+            "reminder_days": survey.reminder_days,
         },
     )
     form.course.choices = choices([("", _("No course"))] + courses.course_choices(str(get_locale())))
@@ -92,6 +93,7 @@ def edit(survey_id: int):
                 required_for_certificate=form.required_for_certificate.data,
                 languages=form.languages.data,
                 access_codes=form.access_codes.data,
+                reminder_days=form.reminder_days.data,
             )
         except services.SurveyError as error:
             form.add_error(str(error))

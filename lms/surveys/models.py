@@ -68,6 +68,8 @@ class Survey(db.Model):
     required_for_certificate: Mapped[bool] = mapped_column(default=False)
     #: A closed group: each person answers with a single-use access code, not with the open link alone.
     access_codes: Mapped[bool] = mapped_column(default=False)
+    #: Days after their invitation on which people who have not answered are reminded, e.g. [3, 7].
+    reminder_days: Mapped[list[int]] = mapped_column(JSON, default=list)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("accounts_users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
