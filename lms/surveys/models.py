@@ -237,6 +237,28 @@ class Participation(db.Model):
     answered: Mapped[bool] = mapped_column(default=False)
 
 
+class Reminder(db.Model):
+    """That the reminder of one configured day went to one invited person: its key lets it go once."""
+
+    __tablename__ = "surveys_reminders"
+
+    survey_id: Mapped[int] = mapped_column(ForeignKey("surveys_surveys.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("accounts_users.id", ondelete="CASCADE"), primary_key=True)
+    day: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+
+
+class ReminderTally(db.Model):
+    """How many reminders of one configured day went out on one date: the trainer's figure, kept apart from the
+    people, so that it names nobody and stays when a reminded person is erased."""
+
+    __tablename__ = "surveys_reminder_tallies"
+
+    survey_id: Mapped[int] = mapped_column(ForeignKey("surveys_surveys.id", ondelete="CASCADE"), primary_key=True)
+    day: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    sent_on: Mapped[date] = mapped_column(Date, primary_key=True)
+    count: Mapped[int] = mapped_column(default=0)
+
+
 class LinkSubmission(db.Model):
     """That a browser without an account has answered through the public link (a hashed cookie token)."""
 
