@@ -10,13 +10,14 @@ from flask_login import current_user
 
 from lms.accounts.access import country_scope, roles_required
 from lms.accounts.models import Role
+from lms.core.disclosure import minimum_group
 from lms.core.forms import ActionForm, choices
 from lms.core.mail import external_url
 from lms.core.qr import qr_svg
 from lms.courses import api as courses
 from lms.extensions import db
 from lms.i18n import LANGUAGES
-from lms.surveys import imports, services
+from lms.surveys import imports, reminders, services
 from lms.surveys.forms import (
     KIND_LABELS,
     AddQuestionForm,
@@ -113,6 +114,8 @@ def edit(survey_id: int):
         state=services.state(survey),
         has_responses=services.has_responses(survey),
         shown=services.shown_to(current_user, survey).total,
+        reminders=reminders.counts(survey),
+        minimum=minimum_group(),
     )
 
 

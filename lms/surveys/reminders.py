@@ -6,10 +6,11 @@
   account is active and that the survey is open. An erased person has no participation left, hence no reminder.
 - A person whose invitation is several configured days old gets one reminder, that of the latest day; a reminder
   never goes for a day earlier than one already sent.
-- Each reminder is counted in a tally of its day and date, apart from the people.
+- Trainers read counts only, per configured day, kept in tallies apart from the people (see `counts`).
 """
 
 import logging
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -19,6 +20,7 @@ from sqlalchemy import func, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from lms.accounts.models import User
+from lms.core.disclosure import blocks, minimum_group
 from lms.core.jobs import JobKind
 from lms.core.mail import external_url, queue_mail
 from lms.core.time import utcnow
@@ -140,3 +142,39 @@ JOBS = (
         every=timedelta(minutes=15),
     ),
 )
+
+
+# --- what the survey's managers read --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReminderCount:
+    """The reminders of one day after the invitation: whether that day is still set, and how many are shown."""
+
+    day: int
+    configured: bool
+    sent: int
+
+
+def counts(survey: Survey) -> list[ReminderCount]:
+    """Count the reminders that went out, per day after the invitation: never who got them.
+
+    For an anonymous survey the count is a sum of whole blocks of at least k reminders from days that are over,
+    like its answers: a reminder tells that its person had not answered, and a reader who knows when each person
+    was invited (the day they completed the course) would otherwise learn it of one person from the count moving
+    by one, or from 0 to 1. Within an identified survey readers see who answered anyway, so the count is exact."""
+    tallies = db.session.execute(
+        select(ReminderTally.day, ReminderTally.sent_on, ReminderTally.count).where(
+            ReminderTally.survey_id == survey.id
+        )
+    ).all()
+    sent: dict[int, int] = {}
+    if survey.anonymous:
+        rows = [(day, sent_on, "", count) for day, sent_on, count in tallies]
+        for block in blocks(rows, minimum_group(), utcnow().date()):
+            sent[block.group] = sent.get(block.group, 0) + block.count
+    else:
+        for day, _sent_on, count in tallies:
+            sent[day] = sent.get(day, 0) + count
+    days = sorted(set(survey.reminder_days) | {day for day, _sent_on, _count in tallies})
+    return [ReminderCount(day, day in survey.reminder_days, sent.get(day, 0)) for day in days]

@@ -296,3 +296,68 @@ def test_two_workers_ticking_at_once_send_each_reminder_once(app, make_app, surv
     assert sorted(reminded(app)) == [f"person{number}@example.si" for number in range(4)]
     with app.app_context():
         assert db.session.scalar(select(func.sum(ReminderTally.count))) == 4
+
+
+def sign_in_trainer(app):
+    client = app.test_client()
+    client.sign_in("trainer@example.eu")
+    return client
+
+
+def reminder_cells(page: str) -> dict[str, str]:
+    section = page.split('id="reminders-heading"')[1].split("</section>")[0]
+    return dict(re.findall(r'<th scope="row">([^<]+)</th>\s*<td class="number">([^<]+)</td>', section))
+
+
+def test_the_trainer_sees_exact_counts_of_an_identified_survey_and_nobody_named(
+    app, survey, trainer, create_user, run_jobs
+):
+    set_survey(app, survey, anonymous=False)
+    people = {create_user(f"p{number}@example.si", name=f"Oseba Številka{number}"): number for number in range(2)}
+    for person in people:
+        invite(app, survey, person, days_ago=3.5)
+    run_jobs()
+
+    page = sign_in_trainer(app).get(f"/surveys/{survey}/edit").get_data(as_text=True)
+
+    assert reminder_cells(page) == {"3 days after the invitation": "2", "7 days after the invitation": "0"}
+    assert "Številka" not in page and "@example.si" not in page
+
+
+def test_the_anonymous_count_shows_whole_groups_of_k_from_days_that_are_over(
+    app, survey, trainer, create_user, run_jobs
+):
+    few = [create_user(f"few{number}@example.si", name=f"Oseba Številka{number}") for number in range(3)]
+    for person in few:
+        invite(app, survey, person, days_ago=3.5)
+    run_jobs()
+    today = sign_in_trainer(app).get(f"/surveys/{survey}/edit").get_data(as_text=True)
+    time_passes(app, 1)
+    three_over = sign_in_trainer(app).get(f"/surveys/{survey}/edit").get_data(as_text=True)
+    more = [create_user(f"more{number}@example.si") for number in range(3)]
+    for person in more:
+        invite(app, survey, person, days_ago=3.5)
+    run_jobs()
+    six_today = sign_in_trainer(app).get(f"/surveys/{survey}/edit").get_data(as_text=True)
+    time_passes(app, 1)
+    six_over = sign_in_trainer(app).get(f"/surveys/{survey}/edit").get_data(as_text=True)
+
+    assert len(reminded(app)) == 6
+    none = {"3 days after the invitation": "none counted yet", "7 days after the invitation": "none counted yet"}
+    # 3 reminders: under k, never shown; 3 more today: not counted until their day is over, then all 6 at once.
+    assert reminder_cells(today) == reminder_cells(three_over) == reminder_cells(six_today) == none
+    assert reminder_cells(six_over)["3 days after the invitation"] == "6"
+    assert "groups of at least 5" in six_over
+    assert "Številka" not in six_over and "@example.si" not in six_over
+
+
+def test_a_day_no_longer_set_keeps_its_count(app, survey, learner_id, run_jobs):
+    set_survey(app, survey, anonymous=False)
+    invite(app, survey, learner_id, days_ago=3.5)
+    run_jobs()
+    set_survey(app, survey, reminder_days=[10])
+
+    with app.app_context():
+        counts = reminders.counts(db.session.get(Survey, survey))
+
+    assert [(count.day, count.configured, count.sent) for count in counts] == [(3, False, 1), (10, True, 0)]
