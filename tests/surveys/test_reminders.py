@@ -245,6 +245,25 @@ def test_a_survey_closed_after_the_reminders_were_listed_sends_no_more(app, surv
     assert (len(due), first, second) == (2, True, False)
 
 
+@pytest.mark.parametrize("anonymous", [True, False])
+def test_someone_who_answers_after_the_reminders_were_listed_gets_none(app, survey, learner_id, answers, anonymous):
+    set_survey(app, survey, anonymous=anonymous)
+    invite(app, survey, learner_id, days_ago=4)
+    client = app.test_client()
+    client.sign_in("mojca@example.si")
+    with app.app_context():
+        token = db.session.get(Survey, survey).token
+        due = reminders._due(utcnow())
+
+    client.submit(f"/surveys/s/{token}", {**answers(survey), "country": "SI"})
+    with app.app_context():
+        sent = reminders._remind(*due[0])
+        claims = db.session.scalar(select(func.count()).select_from(Reminder))
+
+    assert (len(due), sent, claims) == (1, False, 0)
+    assert reminded(app) == []
+
+
 def test_no_reminder_to_a_deactivated_or_erased_person(app, survey, create_user, trainer, run_jobs):
     inactive = create_user("gone@example.si", active=False)
     erased = create_user("erased@example.si", name="Nina Zupan")
