@@ -10,13 +10,14 @@ from flask_login import current_user
 
 from lms.accounts.access import country_scope, roles_required
 from lms.accounts.models import Role
+from lms.core.disclosure import minimum_group
 from lms.core.forms import ActionForm, choices
 from lms.core.mail import external_url
 from lms.core.qr import qr_svg
 from lms.courses import api as courses
 from lms.extensions import db
 from lms.i18n import LANGUAGES
-from lms.surveys import imports, services
+from lms.surveys import imports, reminders, services
 from lms.surveys.forms import (
     KIND_LABELS,
     AddQuestionForm,
@@ -74,6 +75,7 @@ def edit(survey_id: int):
             "required_for_certificate": survey.required_for_certificate,
             "languages": survey.languages,
             "access_codes": survey.access_codes,
+            "reminder_days": survey.reminder_days,
         },
     )
     form.course.choices = choices([("", _("No course"))] + courses.course_choices(str(get_locale())))
@@ -92,6 +94,7 @@ def edit(survey_id: int):
                 required_for_certificate=form.required_for_certificate.data,
                 languages=form.languages.data,
                 access_codes=form.access_codes.data,
+                reminder_days=form.reminder_days.data,
             )
         except services.SurveyError as error:
             form.add_error(str(error))
@@ -111,6 +114,8 @@ def edit(survey_id: int):
         state=services.state(survey),
         has_responses=services.has_responses(survey),
         shown=services.shown_to(current_user, survey).total,
+        reminders=reminders.counts(survey),
+        minimum=minimum_group(),
     )
 
 

@@ -1,5 +1,7 @@
 """Survey forms: the answering form built from the questions, and the builder's forms."""
 
+import re
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
@@ -20,7 +22,15 @@ from lms.accounts.forms import CheckboxesField
 from lms.core.forms import BaseForm, IntegerField, choices, language_choices, text_field
 from lms.i18n import country_choices
 from lms.surveys.models import OTHER, Kind, Question, Survey
-from lms.surveys.services import MOST_CODES, ChoiceChanges, Value
+from lms.surveys.services import (
+    LAST_REMINDER_DAY,
+    MOST_CODES,
+    MOST_REMINDERS,
+    ChoiceChanges,
+    SurveyError,
+    Value,
+    check_reminder_days,
+)
 
 AGREE_LABELS = {
     1: _l("Strongly disagree"),
@@ -169,6 +179,28 @@ def _lines(text: str | None) -> list[str]:
     return [line.strip() for line in (text or "").splitlines() if line.strip()]
 
 
+class DaysField(StringField):
+    """Whole numbers of days on one line, separated by commas or spaces: "3, 7"."""
+
+    def _value(self) -> str:
+        return self.raw_data[0] if self.raw_data else ", ".join(str(day) for day in self.data or [])
+
+    def process_formdata(self, valuelist):
+        self.data = []
+        text = valuelist[0] if valuelist else ""
+        words = [word for word in re.split(r"[\s,;]+", text) if word]
+        if len(text) > 100 or not all(re.fullmatch(r"[0-9]+", word) for word in words):
+            raise ValueError(_l("Write whole numbers of days separated by commas, for example 3, 7."))
+        self.data = [int(word) for word in words]
+
+
+def _reminder_days(form, field) -> None:
+    try:
+        field.data = check_reminder_days(field.data)
+    except SurveyError as error:
+        raise ValidationError(str(error)) from None
+
+
 class SettingsForm(BaseForm):
     title = StringField(_l("Title"), [InputRequired(), Length(max=200)])
     description = TextAreaField(_l("Introduction"), [Length(max=2000)], description=_l("Shown above the questions."))
@@ -190,6 +222,16 @@ class SettingsForm(BaseForm):
     )
     course = SelectField(_l("Evaluates the course"), description=_l("Learners who complete it are invited to answer."))
     required_for_certificate = BooleanField(_l("Answering is required for the course's certificate"))
+    reminder_days = DaysField(
+        _l("Reminders, in days after the invitation"),
+        [_reminder_days],
+        description=_l(
+            "People invited by e-mail who have not answered get a reminder on each of these days while the survey "
+            "is open, for example 3, 7. At most %(most)s, each from 1 to %(last)s. Leave empty for none.",
+            most=MOST_REMINDERS,
+            last=LAST_REMINDER_DAY,
+        ),
+    )
     access_codes = BooleanField(
         _l("Closed group"),
         description=_l(

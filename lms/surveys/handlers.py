@@ -11,7 +11,7 @@ from lms.core import redaction
 from lms.core.mail import external_url
 from lms.extensions import db
 from lms.surveys import imports, services
-from lms.surveys.models import Answer, Draft, Participation, Response, Survey
+from lms.surveys.models import Answer, Draft, Participation, Reminder, Response, Survey
 
 
 def invite_to_course_survey(sender, user, course_slug, **kwargs) -> None:
@@ -54,6 +54,11 @@ def personal_data(sender, **kwargs) -> dict:
             "survey": survey.text("title", sender.language),
             "invited": participation.invited_at is not None,
             "answered": participation.answered,
+            "reminded_after_days": sorted(
+                db.session.scalars(
+                    select(Reminder.day).where(Reminder.survey_id == survey.id, Reminder.user_id == sender.id)
+                )
+            ),
         }
         if not survey.anonymous:
             entry["answers"] = [
@@ -74,9 +79,11 @@ def personal_data(sender, **kwargs) -> dict:
 
 
 def erase_person(sender, **kwargs) -> None:
-    """Forget that the person took part and their drafts; identified answers stay as anonymous ones. Any written
-    answer that names the person or gives their address is redacted, and pending uploads that name them go."""
+    """Forget that the person took part and was reminded, and their drafts; identified answers stay as anonymous ones.
+    Any written answer that names the person or gives their address is redacted, and pending uploads that name them
+    go."""
     db.session.execute(delete(Participation).where(Participation.user_id == sender.id))
+    db.session.execute(delete(Reminder).where(Reminder.user_id == sender.id))
     db.session.execute(delete(Draft).where(Draft.user_id == sender.id))
     db.session.execute(update(Response).where(Response.user_id == sender.id).values(user_id=None, submitted_at=None))
     written = db.session.scalars(select(Answer).where(Answer.text.is_not(None)).execution_options(yield_per=1000))

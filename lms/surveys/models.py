@@ -68,6 +68,8 @@ class Survey(db.Model):
     required_for_certificate: Mapped[bool] = mapped_column(default=False)
     #: A closed group: each person answers with a single-use access code, not with the open link alone.
     access_codes: Mapped[bool] = mapped_column(default=False)
+    #: Days after their invitation on which people who have not answered are reminded, e.g. [3, 7].
+    reminder_days: Mapped[list[int]] = mapped_column(JSON, default=list)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("accounts_users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -233,6 +235,28 @@ class Participation(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("accounts_users.id", ondelete="CASCADE"), primary_key=True)
     invited_at: Mapped[datetime | None]
     answered: Mapped[bool] = mapped_column(default=False)
+
+
+class Reminder(db.Model):
+    """That the reminder of one configured day went to one invited person: its key lets it go once."""
+
+    __tablename__ = "surveys_reminders"
+
+    survey_id: Mapped[int] = mapped_column(ForeignKey("surveys_surveys.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("accounts_users.id", ondelete="CASCADE"), primary_key=True)
+    day: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+
+
+class ReminderTally(db.Model):
+    """How many reminders of one configured day went out on one date: the trainer's figure, kept apart from the
+    people, so that it names nobody and stays when a reminded person is erased."""
+
+    __tablename__ = "surveys_reminder_tallies"
+
+    survey_id: Mapped[int] = mapped_column(ForeignKey("surveys_surveys.id", ondelete="CASCADE"), primary_key=True)
+    day: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    sent_on: Mapped[date] = mapped_column(Date, primary_key=True)
+    count: Mapped[int] = mapped_column(default=0)
 
 
 class LinkSubmission(db.Model):

@@ -4,12 +4,14 @@ import hashlib
 import json
 import logging
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -461,6 +463,22 @@ def has_responses(survey: Survey) -> bool:
     )
 
 
+#: How many reminders a survey may send, and the latest day after the invitation that one may come.
+MOST_REMINDERS = 3
+LAST_REMINDER_DAY = 60
+
+
+def check_reminder_days(days: Sequence[int]) -> list[int]:
+    """Return the days of the reminders in order, each once; raise SurveyError unless there are at most
+    MOST_REMINDERS of them, each from 1 to LAST_REMINDER_DAY."""
+    days = sorted(set(days))
+    if len(days) > MOST_REMINDERS:
+        raise SurveyError(ngettext("Set at most %(num)d reminder.", "Set at most %(num)d reminders.", MOST_REMINDERS))
+    if any(not 1 <= day <= LAST_REMINDER_DAY for day in days):
+        raise SurveyError(_("A reminder comes 1 to %(last)s days after the invitation.", last=LAST_REMINDER_DAY))
+    return days
+
+
 def update_settings(
     survey: Survey,
     *,
@@ -475,6 +493,7 @@ def update_settings(
     required_for_certificate: bool,
     languages: list[str],
     access_codes: bool = False,
+    reminder_days: Sequence[int] = (),
 ) -> None:
     """Change a survey's settings; anonymity cannot be switched off once answers exist."""
     if survey.anonymous and not anonymous and has_responses(survey):
@@ -505,6 +524,7 @@ def update_settings(
         )
     if opens_at and closes_at and closes_at <= opens_at:
         raise SurveyError(_("The closing date must come after the opening date."))
+    reminder_days = check_reminder_days(reminder_days)
     texts = dict(survey.texts)
     texts[survey.base_language] = {
         **texts.get(survey.base_language, {}),
@@ -517,7 +537,7 @@ def update_settings(
     survey.response_limit, survey.course_slug = response_limit, course_slug
     survey.required_for_certificate = required_for_certificate and course_slug is not None
     survey.languages = sorted({survey.base_language, *languages}, key=list(LANGUAGES).index)
-    survey.access_codes = access_codes
+    survey.access_codes, survey.reminder_days = access_codes, reminder_days
 
 
 def _set_base(owner, values: dict) -> None:
@@ -775,6 +795,7 @@ def duplicate(survey: Survey, actor: User) -> Survey:
         course_slug=None,
         created_by_id=actor.id,
         response_limit=survey.response_limit,
+        reminder_days=list(survey.reminder_days),
     )
     sections = {}
     for section in survey.sections:
