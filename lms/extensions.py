@@ -8,6 +8,7 @@ from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import DeclarativeBase
 
 #: Predictable constraint names, so migrations name them alike on SQLite and PostgreSQL.
@@ -30,3 +31,9 @@ babel = Babel()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 limiter = Limiter(get_remote_address)
+
+
+def dialect_insert(model):
+    """Return an INSERT into *model* in the session's database dialect (PostgreSQL or SQLite), which both offer
+    ON CONFLICT: `.on_conflict_do_nothing(...)` and `.on_conflict_do_update(...)`."""
+    return (postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite).insert(model)

@@ -7,7 +7,6 @@ import secrets
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
 from lms import signals
 from lms.accounts.access import country_scope, within_scope
@@ -19,7 +18,7 @@ from lms.core.models import Job, JobState
 from lms.core.storage import storage
 from lms.core.time import utcnow
 from lms.courses import api as courses
-from lms.extensions import db
+from lms.extensions import db, dialect_insert
 
 log = logging.getLogger("lms.certificates")
 
@@ -135,10 +134,9 @@ def _keep_files(certificate_id: int, wording: tuple, saved: dict[str, str]) -> N
     )
     if _wording(certificate) != wording:
         raise CertificateChanged(f"Certificate {certificate_id} changed while its PDFs were rendered.")
-    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
     for language, key in list(saved.items()):
         kept = db.session.scalar(
-            dialect.insert(CertificateFile)
+            dialect_insert(CertificateFile)
             .values(certificate_id=certificate_id, language=language, storage_key=key, rendered_at=utcnow())
             .on_conflict_do_nothing(index_elements=["certificate_id", "language"])
             .returning(CertificateFile.id)

@@ -26,13 +26,12 @@ import huey
 from flask import Flask, current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, event, func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from lms.core.models import Job, JobState
 from lms.core.storage import private_folder
 from lms.core.time import utcnow
-from lms.extensions import db
+from lms.extensions import db, dialect_insert
 
 log = logging.getLogger("lms.core.jobs")
 
@@ -263,9 +262,8 @@ def _queue_slot(kind: JobKind, now: datetime) -> None:
     """Queue *kind* for the slot that *now* falls in, unless a worker did already."""
     epoch = datetime(1970, 1, 1)
     slot = epoch + (now - epoch) // kind.every * kind.every
-    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
     job_id = db.session.scalar(
-        dialect.insert(Job)
+        dialect_insert(Job)
         .values(
             kind=kind.name,
             args={},

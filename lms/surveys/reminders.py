@@ -17,14 +17,13 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_date, format_time, get_datetime_format
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
-from sqlalchemy.dialects import postgresql, sqlite
 
 from lms.accounts.models import User
 from lms.core.disclosure import blocks, minimum_group
 from lms.core.jobs import JobKind
 from lms.core.mail import external_url, queue_mail
 from lms.core.time import utcnow
-from lms.extensions import db
+from lms.extensions import db, dialect_insert
 from lms.surveys import services
 from lms.surveys.models import Participation, Reminder, ReminderTally, Survey
 
@@ -72,15 +71,11 @@ def _due(now: datetime) -> list[tuple[int, int, int]]:
     return due
 
 
-def _insert(model):
-    return (postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite).insert(model)
-
-
 def _remind(survey_id: int, user_id: int, day: int) -> bool:
     """Claim and queue one reminder, if it is still due; tell whether it went."""
     now = utcnow()
     claimed = db.session.execute(
-        _insert(Reminder)
+        dialect_insert(Reminder)
         .values(survey_id=survey_id, user_id=user_id, day=day)
         .on_conflict_do_nothing(index_elements=["survey_id", "user_id", "day"])
         .returning(Reminder.day)
@@ -115,7 +110,7 @@ def _remind(survey_id: int, user_id: int, day: int) -> bool:
         link=external_url("surveys.answer", token=survey.token),
     )
     db.session.execute(
-        _insert(ReminderTally)
+        dialect_insert(ReminderTally)
         .values(survey_id=survey_id, day=day, sent_on=now.date(), count=1)
         .on_conflict_do_update(index_elements=["survey_id", "day", "sent_on"], set_={"count": ReminderTally.count + 1})
     )

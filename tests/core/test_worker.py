@@ -1,5 +1,6 @@
 """Real `lms worker` processes on the real queues (SQLite, and Redis): what the web process queues is done by
-them, once; a refused message is retried and given up without holding up the next; a killed worker loses no job."""
+them, once; a refused message is retried and given up without holding up the next; a killed worker loses no job;
+a reminder due tomorrow goes once when a worker's clock passes it."""
 
 import asyncio
 import os
@@ -13,9 +14,12 @@ import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy import func, select
 
+from lms.accounts.models import User
 from lms.core.mail import queue_mail
 from lms.core.models import Job, JobState, OutboxMessage
 from lms.extensions import db
+from lms.surveys.models import Survey
+from lms.surveys.services import invite
 from tests.core.test_mail import Inbox, free_port
 
 pytestmark = pytest.mark.worker
@@ -180,3 +184,41 @@ def test_periodic_jobs_run_once_however_many_workers_tick(app, start_worker):
     eventually(cleanups, what="the first tick")
     time.sleep(3)  # every worker has ticked by now
     assert cleanups() == 1
+
+
+def test_a_reminder_due_tomorrow_is_sent_once_when_the_clock_passes_it(app, evaluation, create_user, start_worker):
+    learner = create_user("mojca@example.si", name="Mojca Kranjc")
+    with app.app_context():
+        survey = db.session.get(Survey, evaluation)
+        survey.reminder_days = [1]
+        invite(db.session.get(User, learner), survey)
+        db.session.commit()
+    today = time.time()
+
+    def reminders() -> int:
+        with app.app_context():
+            return db.session.scalar(select(func.count()).where(OutboxMessage.subject.startswith("Reminder: ")))
+
+    def ticked(clock: float) -> None:
+        """Run a worker with its clock at *clock* until its first periodic jobs are done, then stop it."""
+        worker = start_worker(clock=clock)
+        with app.app_context():
+            before = db.session.scalar(select(func.count()).where(Job.kind == "surveys.reminders"))
+
+        def reminder_job_done() -> bool:
+            with app.app_context():
+                done = select(func.count()).where(Job.kind == "surveys.reminders", Job.state == JobState.DONE)
+                return db.session.scalar(done) > before
+
+        eventually(reminder_job_done, what="the reminder job")
+        worker.send_signal(signal.SIGINT)
+        worker.wait(timeout=10)
+
+    ticked(today)
+    not_yet = reminders()
+    ticked(today + 86400 + 3600)  # tomorrow, an hour after the reminder fell due
+    sent = reminders()
+    ticked(today + 86400 + 7200)  # an hour later: the job runs again
+    again = reminders()
+
+    assert (not_yet, sent, again) == (0, 1, 1)
