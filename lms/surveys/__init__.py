@@ -4,7 +4,7 @@ from flask_babel import lazy_gettext as _l
 
 from lms import signals
 from lms.core.plugins import MenuEntry, Plugin, connect, with_roles
-from lms.surveys import imports
+from lms.surveys import exporting, imports
 from lms.surveys.builder_views import bp
 from lms.surveys.cli import cli
 from lms.surveys.demo import load_demo_survey
@@ -32,7 +32,7 @@ plugin = Plugin(
     cli=cli,
     init_app=init_app,
     demo=load_demo_survey,
-    jobs=imports.JOBS,
+    jobs=(*exporting.JOBS, *imports.JOBS),
     requires=("courses",),
     menu=(MenuEntry(_l("Surveys"), "surveys.index", with_roles("admin", "trainer"), order=60),),
 )

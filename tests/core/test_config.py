@@ -53,6 +53,8 @@ def test_production_refuses_to_start_without_a_secret_key(monkeypatch):
         ({"DATABASE_URL": "mysql://db/lms"}, "must point to PostgreSQL or SQLite"),
         ({"PLUGINS": ["no_such_plugin"]}, "no such plugin is installed"),
         ({"ADMIN_SESSION_MAX_HOURS": 20, "SESSION_MAX_HOURS": 12}, "ADMIN_SESSION_MAX_HOURS must not exceed"),
+        ({"EXPORT_BACKGROUND_ROWS": -1}, "LMS_EXPORT_BACKGROUND_ROWS must be 0"),
+        ({"EXPORT_KEEP_HOURS": 0}, "LMS_EXPORT_KEEP_HOURS must be 1 or more"),
     ],
 )
 def test_wrong_settings_stop_the_start_with_a_clear_message(settings, message):
