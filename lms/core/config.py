@@ -105,6 +105,10 @@ DEFAULTS: dict[str, object] = {
     "JOB_LEASE_SECONDS": 300,
     #: Jobs done are forgotten after this many days; failed ones stay until an admin retries them.
     "JOB_KEEP_DAYS": 14,
+    #: A survey export of more responses than this is made by a worker, and offered for download when ready.
+    "EXPORT_BACKGROUND_ROWS": 2000,
+    #: A file made in the background is kept this long for its requester, then deleted.
+    "EXPORT_KEEP_HOURS": 24,
 }
 
 
@@ -244,6 +248,10 @@ def finish(config: dict, instance_path: str, languages: dict) -> None:
         raise ConfigError(f"{PREFIX}JOB_RETRY_SECONDS must be more than 0 and at most a day (86400).")
     if problem := object_store_problem(config):
         raise ConfigError(problem)
+    if config["EXPORT_BACKGROUND_ROWS"] < 0:
+        raise ConfigError(f"{PREFIX}EXPORT_BACKGROUND_ROWS must be 0 (every export in the background) or more.")
+    if config["EXPORT_KEEP_HOURS"] < 1:
+        raise ConfigError(f"{PREFIX}EXPORT_KEEP_HOURS must be 1 or more.")
     if config["BASE_URL"].endswith("/"):
         config["BASE_URL"] = config["BASE_URL"].rstrip("/")
     development = config["ENV"] == "development"

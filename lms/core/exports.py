@@ -83,12 +83,23 @@ def to_xlsx(sheets: dict[str, list[list]]) -> bytes:
     return buffer.getvalue()
 
 
-def download(rows: list[list], filename: str, sheet: str = "", more: dict[str, list[list]] | None = None) -> Response:
-    """Return *rows* as a file to save: a workbook if *filename* ends in .xlsx (with the sheets of *more* after
+def to_file(rows: list[list], filename: str, sheet: str = "", more: dict[str, list[list]] | None = None) -> bytes:
+    """Return *rows* as the content of *filename*: a workbook if it ends in .xlsx (with the sheets of *more* after
     theirs), else CSV."""
-    workbook = filename.endswith(".xlsx")
+    if filename.endswith(".xlsx"):
+        return to_xlsx({sheet or filename.rsplit(".", 1)[0]: rows, **(more or {})})
+    return to_csv(rows)
+
+
+def attachment(data: bytes, filename: str) -> Response:
+    """Return the content of a file made by `to_file` as a download saved under *filename*."""
     return Response(
-        to_xlsx({sheet or filename.rsplit(".", 1)[0]: rows, **(more or {})}) if workbook else to_csv(rows),
-        mimetype=XLSX if workbook else "text/csv",
+        data,
+        mimetype=XLSX if filename.endswith(".xlsx") else "text/csv",
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
+
+
+def download(rows: list[list], filename: str, sheet: str = "", more: dict[str, list[list]] | None = None) -> Response:
+    """Return *rows* as a file to save (see `to_file`)."""
+    return attachment(to_file(rows, filename, sheet, more), filename)

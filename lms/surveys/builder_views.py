@@ -334,8 +334,6 @@ def import_responses(survey_id: int):
     survey = _managed_or_404(survey_id)
     upload_form, form = UploadForm(), ImportForm(countries=country_scope(current_user))
     targets = imports.targets(survey, survey.base_language)
-    if request.method == "GET":
-        imports.expire_uploads()
     if "key" not in request.form and upload_form.validate_on_submit():
         try:
             upload = imports.upload(survey, upload_form.file.data.read())

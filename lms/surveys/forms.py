@@ -256,6 +256,13 @@ class CodesForm(BaseForm):
     )
 
 
+class ExportForm(BaseForm):
+    """Ask for an export to be made in the background: its layout and file format (hidden fields of a button)."""
+
+    layout = SelectField(choices=choices([("google", "google"), ("analysis", "analysis")]), validators=[DataRequired()])
+    file_format = SelectField(choices=choices([("csv", "csv"), ("xlsx", "xlsx")]), validators=[DataRequired()])
+
+
 class SectionForm(BaseForm):
     title = StringField(_l("Section title"), [Length(max=200)])
     description = TextAreaField(_l("Section introduction"), [Length(max=2000)])

@@ -10,7 +10,7 @@ from lms import signals
 from lms.core import redaction
 from lms.core.mail import external_url
 from lms.extensions import db
-from lms.surveys import imports, services
+from lms.surveys import exporting, imports, services
 from lms.surveys.models import Answer, Draft, Participation, Reminder, Response, Survey
 
 
@@ -79,9 +79,9 @@ def personal_data(sender, **kwargs) -> dict:
 
 
 def erase_person(sender, **kwargs) -> None:
-    """Forget that the person took part and was reminded, and their drafts; identified answers stay as anonymous ones.
-    Any written answer that names the person or gives their address is redacted, and pending uploads that name them
-    go."""
+    """Forget that the person took part and was reminded, and their drafts; identified answers stay as anonymous
+    ones. Any written answer that names the person or gives their address is redacted; pending uploads that name
+    them go, and every export (any might name them)."""
     db.session.execute(delete(Participation).where(Participation.user_id == sender.id))
     db.session.execute(delete(Reminder).where(Reminder.user_id == sender.id))
     db.session.execute(delete(Draft).where(Draft.user_id == sender.id))
@@ -92,3 +92,4 @@ def erase_person(sender, **kwargs) -> None:
     ]:
         answer.text = redaction.forget(answer.text, sender.name, sender.email, answer.language)
     imports.forget_uploads(sender.name, sender.email)
+    exporting.forget_all()

@@ -8,17 +8,18 @@ import json
 import logging
 import re
 import secrets
-import time
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from lms.core import redaction
 from lms.core.exports import is_formula
+from lms.core.jobs import JobKind
 from lms.core.storage import storage
 from lms.core.time import utcnow
 from lms.extensions import db
@@ -108,7 +109,7 @@ def _storage_key(token: str) -> str:
 def expire_uploads() -> int:
     """Remove the uploads whose mapping was not confirmed within a day; return how many.
 
-    Called whenever someone uploads or opens an import, and by `lms surveys expire-uploads` for a cron.
+    A periodic job (below) runs it every ten minutes; `lms surveys expire-uploads` runs it at once.
     """
     removed = storage().delete_older_than(NAMESPACE, UPLOAD_LIFETIME)
     if removed:
@@ -116,17 +117,14 @@ def expire_uploads() -> int:
     return removed
 
 
-#: When this process last looked for expired uploads (see `expire_now_and_then`).
-_last_expiry = 0.0
-EXPIRY_INTERVAL = 600
-
-
-def expire_now_and_then() -> None:
-    """Look for expired uploads at most every ten minutes, before any request: they go on their own."""
-    global _last_expiry
-    if time.time() - _last_expiry >= EXPIRY_INTERVAL:
-        _last_expiry = time.time()
-        expire_uploads()
+JOBS = (
+    JobKind(
+        "surveys.expire_uploads",
+        _l("Delete the Google Forms files whose import was not confirmed within a day"),
+        expire_uploads,
+        every=timedelta(minutes=10),
+    ),
+)
 
 
 def forget_uploads(name: str, email: str) -> int:
@@ -248,7 +246,6 @@ def check_importable(survey: Survey) -> None:
 def upload(survey: Survey, data: bytes) -> Upload:
     """Keep an uploaded CSV (for a day at most) and suggest a mapping of its columns to the questions by title,
     in any language of the survey."""
-    expire_uploads()
     check_importable(survey)
     try:
         text = data.decode("utf-8-sig")
@@ -282,7 +279,7 @@ def suggestions_kept(header: list[str], mapping: dict[int, str]) -> dict[int, st
 
 def load_upload(token: str) -> tuple[list[str], list[list[str]]]:
     """Return the header and rows of a pending upload, or refuse a token that is unknown or expired."""
-    expire_uploads()
+    expire_uploads()  # an upload past its day is refused now, whenever the periodic job comes
     try:
         text = storage().read(_storage_key(token)).decode("utf-8")
     except FileNotFoundError:

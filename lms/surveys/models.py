@@ -14,6 +14,7 @@ from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text
 from sqlalchemy.ext.orderinglist import ordering_list
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from lms.core.models import Job
 from lms.core.time import utcnow
 from lms.extensions import db
 
@@ -301,3 +302,34 @@ class ImportedRow(db.Model):
 
     survey_id: Mapped[int] = mapped_column(ForeignKey("surveys_surveys.id", ondelete="CASCADE"), primary_key=True)
     fingerprint: Mapped[str] = mapped_column(String(64), primary_key=True)
+
+
+class SurveyExport(db.Model):
+    """A large export made in the background for one person, kept for them until it expires.
+
+    What it shows is computed when its job runs, with the requester's view of the survey then; its state is its
+    job's (waiting, running with its progress, failed with the error admins read) until the file is stored.
+    """
+
+    __tablename__ = "surveys_exports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    survey_id: Mapped[int] = mapped_column(ForeignKey("surveys_surveys.id", ondelete="CASCADE"), index=True)
+    requested_by_id: Mapped[int] = mapped_column(ForeignKey("accounts_users.id", ondelete="CASCADE"), index=True)
+    #: "google" or "analysis", as the direct export's layout.
+    layout: Mapped[str] = mapped_column(String(10))
+    #: "csv" or "xlsx".
+    file_format: Mapped[str] = mapped_column(String(4))
+    #: The language the export was asked in: country names and labels are written in it.
+    language: Mapped[str] = mapped_column(String(5))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    job_id: Mapped[int | None] = mapped_column(ForeignKey("core_jobs.id", ondelete="SET NULL"))
+    #: The countries the file covers (None for all), as the requester's scope was when it was made.
+    countries: Mapped[list[str] | None] = mapped_column(JSON)
+    #: The file in storage, once made.
+    storage_key: Mapped[str | None] = mapped_column(String(64))
+    file_name: Mapped[str] = mapped_column(String(120))
+    #: The file and this record are deleted from then on.
+    expires_at: Mapped[datetime] = mapped_column(index=True)
+
+    job: Mapped[Job | None] = relationship()

@@ -1,5 +1,6 @@
 """Survey results: the summary (counted by the database) and exports in two layouts, of the shown answers only."""
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -13,6 +14,9 @@ from lms.surveys import api
 from lms.surveys.forms import AGREE_LABELS
 from lms.surveys.models import OTHER, Answer, Kind, Question, Response, Survey
 from lms.surveys.release import Release
+
+#: Told how many rows of how many an export has written: progress(done, total).
+Progress = Callable[[int, int], None]
 
 
 @dataclass
@@ -118,15 +122,25 @@ def summary(survey: Survey, shown: Release, language: str) -> tuple[int, list[Qu
     return responses, summaries
 
 
-def _rows_by_response(survey: Survey, shown: Release):
-    """Yield (response, {question_id: [answers]}) of the shown responses, in the random order of their keys."""
-    responses = select(Response).where(shown.where(Response)).order_by(Response.id)
-    answers = select(Answer).where(shown.where(Answer)).order_by(Answer.response_id, Answer.position)
-    grouped: dict[str, dict[int, list[Answer]]] = {}
-    for answer in db.session.scalars(answers):
-        grouped.setdefault(answer.response_id, {}).setdefault(answer.question_id, []).append(answer)
-    for response in db.session.scalars(responses):
-        yield response, grouped.get(response.id, {})
+#: An export reads the answers of this many responses at a time, and reports its progress after each batch.
+BATCH = 500
+
+
+def _rows_by_response(survey: Survey, shown: Release, progress: Progress | None):
+    """Yield (response, {question_id: [answers]}) of the shown responses, in the random order of their keys;
+    tell progress(done, total) after each batch."""
+    responses = db.session.scalars(select(Response).where(shown.where(Response)).order_by(Response.id)).all()
+    for start in range(0, len(responses), BATCH):
+        batch = responses[start : start + BATCH]
+        ids = [response.id for response in batch]  # shown: their answers are
+        answers = select(Answer).where(Answer.response_id.in_(ids)).order_by(Answer.response_id, Answer.position)
+        grouped: dict[str, dict[int, list[Answer]]] = {}
+        for answer in db.session.scalars(answers):
+            grouped.setdefault(answer.response_id, {}).setdefault(answer.question_id, []).append(answer)
+        for response in batch:
+            yield response, grouped.get(response.id, {})
+        if progress is not None:
+            progress(start + len(batch), len(responses))
 
 
 def _dated(response: Response, shown: Release) -> tuple[date | datetime, str]:
@@ -150,7 +164,9 @@ def _written(question: Question, answer: Answer, language: str) -> str:
     return question.label("options", answer.option_code, language)
 
 
-def google_layout(survey: Survey, shown: Release, emails: dict[int, str]) -> list[list]:
+def google_layout(
+    survey: Survey, shown: Release, emails: dict[int, str], progress: Progress | None = None
+) -> list[list]:
     """Rows as Google Forms exports them: Timestamp, (Email Address,) one column per question, then ours."""
     base = survey.base_language
     header = ["Timestamp"] + ([] if survey.anonymous else ["Email Address"])
@@ -163,7 +179,7 @@ def google_layout(survey: Survey, shown: Release, emails: dict[int, str]) -> lis
         )
     header += ["Country", "Language", "Response ID"]
     rows = [header]
-    for response, answers in _rows_by_response(survey, shown):
+    for response, answers in _rows_by_response(survey, shown, progress):
         stamp, language = _dated(response, shown)
         row = [stamp] + ([] if survey.anonymous else [emails.get(response.user_id, "")])
         for question in survey.questions:
@@ -180,7 +196,7 @@ def google_layout(survey: Survey, shown: Release, emails: dict[int, str]) -> lis
     return rows
 
 
-def analysis_layout(survey: Survey, shown: Release) -> list[list]:
+def analysis_layout(survey: Survey, shown: Release, progress: Progress | None = None) -> list[list]:
     """Rows with stable codes: one column per question, grid row and checkbox option, and one for each
     “Other” text; retired options and rows keep their columns."""
     columns: list[tuple[Question, str | None, str | None]] = []
@@ -199,7 +215,7 @@ def analysis_layout(survey: Survey, shown: Release) -> list[list]:
         for question, row, option in columns
     ]
     rows = [header]
-    for response, answers in _rows_by_response(survey, shown):
+    for response, answers in _rows_by_response(survey, shown, progress):
         day, language = _dated(response, shown)
         row = [response.id, day.date() if isinstance(day, datetime) else day, response.country or "", language]
         for question, grid_row, option in columns:

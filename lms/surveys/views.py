@@ -2,8 +2,20 @@
 
 import secrets
 
-from flask import Blueprint, abort, current_app, flash, g, make_response, redirect, render_template, request, url_for
-from flask_babel import get_locale
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    jsonify,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import format_datetime, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.datastructures import MultiDict
@@ -13,15 +25,16 @@ from lms.accounts.models import Role
 from lms.core import exports
 from lms.core.disclosure import minimum_group
 from lms.core.forms import choices
+from lms.core.templating import format_number
 from lms.courses import api as courses
 from lms.extensions import db, limiter
+from lms.surveys import exporting, services
 from lms.surveys import results as survey_results
-from lms.surveys import services
-from lms.surveys.forms import NewSurveyForm, TemplateForm, answer_form, values_of
+from lms.surveys.forms import ExportForm, NewSurveyForm, TemplateForm, answer_form, values_of
 from lms.surveys.models import Survey
 from lms.surveys.release import View, shown_totals
 
-bp = Blueprint("surveys", __name__, url_prefix="/surveys", template_folder="templates")
+bp = Blueprint("surveys", __name__, url_prefix="/surveys", template_folder="templates", static_folder="static")
 LINK_COOKIE = "survey_link"
 
 
@@ -207,21 +220,101 @@ def results(survey_id: int):
         responses=responses,
         language=language,
         minimum=minimum_group(),
+        background=exporting.in_background(shown),
+        kinds=exporting.KINDS,
+        export_form=ExportForm(),
     )
 
 
 @bp.get("/<int:survey_id>/export.<any(csv, xlsx):extension>")
 @roles_required(Role.ADMIN, Role.TRAINER)
 def export(survey_id: int, extension: str):
+    """The export, made now; a large survey's are made in the background (`request_export`)."""
     survey = _readable_or_404(survey_id)
     shown = services.shown_to(current_user, survey)
+    if exporting.in_background(shown):
+        flash(_("This survey has many responses: its exports are made in the background. Ask for one here."), "info")
+        return redirect(url_for("surveys.my_exports", survey_id=survey.id))
     layout = "analysis" if request.args.get("layout") == "analysis" else "google"
-    if layout == "analysis":
-        rows = survey_results.analysis_layout(survey, shown)
-    else:
-        rows = survey_results.google_layout(survey, shown, services.emails_of_respondents(survey))
-    codebook = {"codebook": survey_results.codebook(survey)} if layout == "analysis" else None
-    return exports.download(rows, f"survey-{survey.id}-{layout}.{extension}", sheet=layout, more=codebook)
+    data = exporting.build(survey, shown, layout, extension)
+    return exports.attachment(data, exporting.file_name(survey.id, layout, extension))
+
+
+@bp.post("/<int:survey_id>/exports")
+@roles_required(Role.ADMIN, Role.TRAINER)
+def request_export(survey_id: int):
+    survey = _readable_or_404(survey_id)
+    form = ExportForm()
+    if not form.validate_on_submit():
+        abort(400)
+    exporting.request_export(survey, current_user, form.layout.data, form.file_format.data, str(get_locale()))
+    db.session.commit()
+    flash(_("Your export is being made. This page offers it for download once it is ready."), "success")
+    return redirect(url_for("surveys.my_exports", survey_id=survey.id))
+
+
+def _described(survey: Survey) -> list[dict]:
+    """The reader's exports of *survey* as the page and its JSON show them."""
+    described = []
+    for item in exporting.exports_of(current_user, survey):
+        state, per_cent = exporting.state(item), exporting.progress(item)
+        status = {
+            exporting.State.WAITING: _("Waiting for its turn"),
+            exporting.State.RUNNING: _("Being made: %(per_cent)s %%", per_cent=format_number(per_cent or 0)),
+            exporting.State.RETRYING: _("An attempt failed; it is tried again in a moment"),
+            exporting.State.READY: _(
+                "Ready to download until %(time)s", time=format_datetime(item.expires_at, "short")
+            ),
+            exporting.State.FAILED: _("Failed. Please try again; if it fails again, tell an administrator."),
+        }[state]
+        described.append(
+            {
+                "id": item.id,
+                "label": str(exporting.KINDS[item.layout, item.file_format]),
+                "layout": item.layout,
+                "file_format": item.file_format,
+                "requested": format_datetime(item.created_at, "short"),
+                "state": state.value,
+                "progress": per_cent,
+                "status": status,
+                "download": url_for("surveys.download_export", survey_id=survey.id, export_id=item.id),
+            }
+        )
+    return described
+
+
+@bp.get("/<int:survey_id>/exports")
+@roles_required(Role.ADMIN, Role.TRAINER)
+def my_exports(survey_id: int):
+    """The reader's exports of the survey: their state, and each file once it is ready."""
+    survey = _readable_or_404(survey_id)
+    return render_template(
+        "surveys/exports.html",
+        survey=survey,
+        exports=_described(survey),
+        kinds=exporting.KINDS,
+        form=ExportForm(),
+        language=_language(survey),
+    )
+
+
+@bp.get("/<int:survey_id>/exports.json")
+@roles_required(Role.ADMIN, Role.TRAINER)
+def export_states(survey_id: int):
+    """What the exports page shows, for its script to refresh it."""
+    return jsonify(_described(_readable_or_404(survey_id)))
+
+
+@bp.get("/<int:survey_id>/exports/<int:export_id>")
+@roles_required(Role.ADMIN, Role.TRAINER)
+def download_export(survey_id: int, export_id: int):
+    """An export made in the background: for its requester alone, while they may read the survey."""
+    survey = _readable_or_404(survey_id)
+    try:
+        data, name = exporting.stored_file(survey, current_user, export_id)
+    except LookupError:
+        abort(404)
+    return exports.attachment(data, name)
 
 
 @bp.get("/<int:survey_id>/codebook.csv")

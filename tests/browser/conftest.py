@@ -147,6 +147,7 @@ def platform(tmp_path_factory):
                 except OSError:
                     time.sleep(0.1)
             app = create_app({"TESTING": True, "SECRET_KEY": "browser-journeys", "DATABASE_URL": env["DATABASE_URL"]})
+            app.instance_path = str(instance)  # the server's files: what a job run here stores, the server serves
             yield Platform(url, app)
             with app.app_context():
                 db.engine.dispose()

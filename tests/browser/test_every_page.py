@@ -46,6 +46,7 @@ PAGES = {
         "/surveys/",
         "/surveys/{survey}/edit",
         "/surveys/{survey}/results",
+        "/surveys/{survey}/exports",
         "/surveys/{survey}/translate/de",
         "/surveys/{survey}/share",
         "/surveys/{survey}/import",

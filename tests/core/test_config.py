@@ -59,6 +59,8 @@ def test_production_refuses_to_start_without_a_secret_key(monkeypatch):
         ({"S3_BUCKET": "lms-files", "S3_ENDPOINT_URL": "http://minio:99999"}, "LMS_S3_ENDPOINT_URL must be"),
         ({"S3_BUCKET": "lms-files", "S3_ACCESS_KEY_ID": "AKIA"}, "set both, or neither"),
         ({"S3_BUCKET": "lms-files", "S3_SERVER_SIDE_ENCRYPTION": "yes"}, "must be AES256, aws:kms or empty"),
+        ({"EXPORT_BACKGROUND_ROWS": -1}, "LMS_EXPORT_BACKGROUND_ROWS must be 0"),
+        ({"EXPORT_KEEP_HOURS": 0}, "LMS_EXPORT_KEEP_HOURS must be 1 or more"),
     ],
 )
 def test_wrong_settings_stop_the_start_with_a_clear_message(settings, message):

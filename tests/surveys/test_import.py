@@ -10,8 +10,9 @@ import pytest
 from sqlalchemy import func, select
 
 from lms.accounts.models import User
+from lms.core.models import Job, JobState
 from lms.extensions import db
-from lms.surveys import imports, results
+from lms.surveys import results
 from lms.surveys import services as surveys
 from lms.surveys.models import Answer, Response, Survey
 from lms.surveys.release import View, release
@@ -113,22 +114,21 @@ def age(path: Path, hours: float) -> None:
     os.utime(path, (then, then))
 
 
-def test_an_upload_expires_after_a_day_when_someone_uploads_or_opens_an_import(app, client, trainer, evaluation):
+def test_a_worker_removes_the_uploads_older_than_a_day_on_its_own(app, client, trainer, evaluation, run_jobs):
     client.sign_in("trainer@example.eu")
     upload(client, evaluation, GOOGLE_CSV)
-    [first] = pending_uploads(app)
-    age(first, 25)
-
     upload(client, evaluation, GOOGLE_CSV)
+    old, young = pending_uploads(app)
+    age(old, 25)
+    age(young, 23)
 
-    [second] = pending_uploads(app)
-    assert second != first
-    age(second, 23)
-    client.get(f"/surveys/{evaluation}/import")
-    assert pending_uploads(app) == [second]
-    age(second, 24.5)
-    client.get(f"/surveys/{evaluation}/import")
-    assert pending_uploads(app) == []
+    run_jobs()  # the minute tick queues surveys.expire_uploads, and it runs
+
+    assert pending_uploads(app) == [young]
+    with app.app_context():
+        job = db.session.scalar(select(Job).where(Job.kind == "surveys.expire_uploads"))
+        assert job.state == JobState.DONE
+    assert client.get(f"/surveys/{evaluation}/import").status_code == 200  # the page no longer sweeps itself
 
 
 def test_the_mapping_of_an_expired_upload_says_so_and_offers_to_upload_again(app, client, trainer, evaluation):
@@ -201,18 +201,6 @@ def test_imports_stay_within_the_trainers_countries_and_dates_that_can_be(client
 
     assert elsewhere.status_code == 422 and "Not a valid choice" in elsewhere.get_data(as_text=True)
     assert future.status_code == 422 and "lies in the future or before 2000" in future.get_data(as_text=True)
-
-
-def test_uploads_expire_on_their_own_whatever_page_is_visited(app, client, trainer, evaluation, monkeypatch):
-    client.sign_in("trainer@example.eu")
-    upload(client, evaluation, GOOGLE_CSV)
-    [pending] = pending_uploads(app)
-    age(pending, 25)
-    monkeypatch.setattr(imports, "_last_expiry", 0.0)
-
-    client.get("/courses/")
-
-    assert pending_uploads(app) == []
 
 
 def test_importing_the_same_file_again_adds_nothing_and_says_so(app, client, trainer, evaluation):
