@@ -13,6 +13,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from unittest import mock
 
 import pytest
 import redis
@@ -146,8 +147,9 @@ def platform(tmp_path_factory):
                     break
                 except OSError:
                     time.sleep(0.1)
-            app = create_app({"TESTING": True, "SECRET_KEY": "browser-journeys", "DATABASE_URL": env["DATABASE_URL"]})
-            app.instance_path = str(instance)  # the server's files: what a job run here stores, the server serves
+            with mock.patch.dict(os.environ, {"LMS_INSTANCE_PATH": str(instance)}):  # what a job run here stores,
+                settings = {"TESTING": True, "SECRET_KEY": "browser-journeys", "DATABASE_URL": env["DATABASE_URL"]}
+                app = create_app(settings)  # the server serves: the same instance folder and file store
             yield Platform(url, app)
             with app.app_context():
                 db.engine.dispose()
