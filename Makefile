@@ -18,7 +18,9 @@ run: setup
 	$(LMS) db upgrade
 	$(LMS) content import
 	$(LMS) demo load
-	@# A worker runs the background jobs (e-mail, reminders, PDFs, exports) beside the server, and stops with it.
+	@# A worker runs the background jobs (e-mail, reminders, PDFs, exports) beside the server, and stops with it;
+	@# the links in the e-mails it writes lead to this server.
+	export LMS_BASE_URL="$${LMS_BASE_URL:-http://$(HOST):$(PORT)}"; \
 	$(LMS) worker --threads 2 & trap 'kill $$! 2>/dev/null' EXIT; $(LMS) run --host $(HOST) --port $(PORT)
 
 test: setup

@@ -71,6 +71,7 @@ def worker(threads: int):
     logging.getLogger("huey").setLevel(logging.WARNING)  # each job is logged once, by lms.core.jobs
     logging.getLogger("huey.consumer").setLevel(logging.INFO)
     logging.getLogger("huey.consumer.Scheduler").setLevel(logging.WARNING)
+    logging.getLogger("fontTools").setLevel(logging.WARNING)  # subsetting a certificate's font, line by line
     background.run_worker(current_app._get_current_object(), threads)
 
 

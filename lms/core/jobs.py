@@ -28,6 +28,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, event, func, select, update
 from sqlalchemy.orm import Session
 
+from lms.core.config import ConfigError
 from lms.core.models import Job, JobState
 from lms.core.storage import private_folder
 from lms.core.time import utcnow
@@ -130,6 +131,8 @@ class Queue:
             self.huey = huey.RedisHuey("lms", url=url, results=False)
         else:
             path = private_folder(Path(app.instance_path)) / "jobs.sqlite"
+            if not path.exists():  # SQLite gives its -wal and -shm files the database file's permissions
+                os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
             self.huey = huey.SqliteHuey("lms", filename=str(path), results=False)
         self.run_job = self.huey.task(name="run_job")(lambda job_id: _in_app(app, execute, job_id))
         self.tick = self.huey.periodic_task(huey.crontab(), name="tick")(lambda: _in_app(app, tick))
@@ -205,7 +208,8 @@ def _carry_if_early(job_id: int, now: datetime) -> None:
 
 def _record_failure(job_id: int, kind: JobKind | None, args: dict, error: Exception) -> None:
     job = db.session.get(Job, job_id)
-    job.error, job.lease_until = f"{type(error).__name__}: {error}"[:2000], None
+    plain = isinstance(error, (GiveUp, _WorkerLost))  # our own reasons read as they are; others name their kind
+    job.error, job.lease_until = (str(error) if plain else f"{type(error).__name__}: {error}")[:2000], None
     if isinstance(error, GiveUp) or kind is None or job.attempts >= job.max_attempts:
         job.state, job.finished_at = JobState.FAILED, utcnow()
         if kind is not None and kind.on_failure is not None:
@@ -297,15 +301,22 @@ def counts() -> dict[str, int]:
     return {state: found.get(state, 0) for state in JobState}
 
 
+#: How each list of /jobs is sorted: the next due first, the longest running first, the latest first.
+ORDERS = {
+    JobState.QUEUED: (Job.run_at, Job.id),
+    JobState.RUNNING: (Job.started_at, Job.id),
+    JobState.DONE: (Job.finished_at.desc(), Job.id.desc()),
+    JobState.FAILED: (Job.finished_at.desc(), Job.id.desc()),
+    None: (Job.id.desc(),),
+}
+
+
 def jobs_page(state: str | None, page: int):
-    """Return one page of the jobs in *state* (all when None): the next due first, the latest finished first."""
+    """Return one page of the jobs in *state* (all when None)."""
     query = select(Job)
     if state is not None:
         query = query.where(Job.state == state)
-    order = (Job.run_at, Job.id) if state in (JobState.QUEUED, None) else (Job.finished_at.desc(), Job.id.desc())
-    if state == JobState.RUNNING:
-        order = (Job.started_at, Job.id)
-    query = query.order_by(*order)
+    query = query.order_by(*ORDERS[state])
     return db.paginate(query, page=page, per_page=current_app.config["PAGE_SIZE"], error_out=False)
 
 
@@ -321,6 +332,11 @@ JOBS = (JobKind("jobs.cleanup", _l("Forget the jobs done long ago"), cleanup, ev
 def run_worker(app: Flask, threads: int) -> None:
     """Run jobs until the process is stopped: *threads* at a time, the minute tick, and a heartbeat that renews
     the leases of the running jobs."""
+    if app.config["ENV"] == "production" and not app.config["BASE_URL"]:
+        raise ConfigError(
+            "LMS_BASE_URL must be set for a worker in production: the links in the e-mails it writes (reminders, "
+            "warnings, certificates) are made outside any request, from that address."
+        )
     consumer = queue().huey.create_consumer(workers=threads, worker_type="thread", periodic=True)
     stopped = threading.Event()
     threading.Thread(target=_heartbeat, args=(app, stopped), name="lms-heartbeat", daemon=True).start()

@@ -143,6 +143,10 @@ def _claim(message_id: int) -> bool:
     return taken.rowcount == 1
 
 
+class NotConfigured(Exception):
+    """The process that runs the job has no SMTP server configured: another attempt, elsewhere, may have one."""
+
+
 class BeingSent(Exception):
     """Another process holds the message: this attempt waits for the next."""
 
@@ -153,8 +157,10 @@ def deliver(message_id: int) -> bool:
     Raises GiveUp when trying again cannot help (a message that cannot be built or that the server refuses for
     good, a link that expired), and OSError or SMTPException for a passing fault."""
     message = db.session.get(OutboxMessage, message_id)
-    if message is None or message.sent_at is not None or not smtp_configured():
-        return False  # erased with its recipient, sent already, or kept in the outbox (no SMTP server)
+    if message is None or message.sent_at is not None:
+        return False  # erased with its recipient, or sent already
+    if not smtp_configured():  # a worker started without the mail settings that the web processes have
+        raise NotConfigured("This process has no SMTP server (LMS_MAIL_SERVER): the message waits for one that has.")
     if message.secret_link is None and message.link_expires_at is not None:
         raise GiveUp(LINK_EXPIRED)
     if not _claim(message_id):
@@ -201,7 +207,7 @@ def deliver_pending(limit: int = 100) -> int:
             db.session.rollback()
             give_up(error, message_id)
             db.session.commit()
-        except (BeingSent, OSError, smtplib.SMTPException):
+        except (BeingSent, NotConfigured, OSError, smtplib.SMTPException):
             db.session.rollback()
     return sent
 

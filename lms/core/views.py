@@ -61,7 +61,6 @@ def job_list():
         counts=jobs.counts(),
         page=jobs.jobs_page(state, page_number()),
         kinds=jobs.kinds(),
-        form=ActionForm(),
     )
 
 

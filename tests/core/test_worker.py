@@ -61,6 +61,7 @@ def start_worker(app, database_url, queue_url, tmp_path):
             **os.environ,
             "LMS_ENV": "production",
             "LMS_SECRET_KEY": "test",
+            "LMS_BASE_URL": "https://learn.example.eu",
             "LMS_DATABASE_URL": database_url,
             "LMS_INSTANCE_PATH": app.instance_path,
             "LMS_QUEUE_URL": queue_url,
