@@ -139,9 +139,10 @@ def main(seconds: float = SECONDS) -> str:
             "| ---: | ---: | ---: |",
             f"| {count / elapsed:.1f} | {ms_per_pdf:.0f} | {sizes / count / 1024:.0f} KiB |",
             "",
-            "The certificates.render job renders each certificate once, at issue, in every language it is offered in "
-            f"(the course's and the learner's). For a demo certificate it stored {stored} PDFs in {job_seconds:.2f} s "
-            f"of a worker ({1000 * job_seconds / stored:.0f} ms per PDF, storage and database included).",
+            "The certificates.render job renders each certificate once: at issue in the learner's language, and in "
+            "another language of the course when someone first asks for it. For a demo certificate it stored "
+            f"{stored} PDF(s) in {job_seconds:.2f} s of a worker ({1000 * job_seconds / stored:.0f} ms per PDF, "
+            "storage and database included).",
             "",
             f"Download of a stored PDF: a signed-in learner, gunicorn with {WORKERS} sync workers, SQLite, "
             f"{seconds:.0f} s.",

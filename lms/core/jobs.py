@@ -22,7 +22,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import huey
 from flask import Flask, current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, event, func, select, update
@@ -126,6 +125,8 @@ class Queue:
     """The app's huey instance with its two tasks: run one job, and the minute tick."""
 
     def __init__(self, app: Flask):
+        import huey  # with its drivers: loaded by the processes that queue or run a job, on first use
+
         url = app.config["QUEUE_URL"]
         if url:
             self.huey = huey.RedisHuey("lms", url=url, results=False)

@@ -26,7 +26,6 @@ from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from botocore.exceptions import BotoCoreError, ClientError
 from flask import Flask, current_app
 from sqlalchemy import event
 from sqlalchemy.orm import Session
@@ -168,6 +167,8 @@ class S3Storage(Storage):
 @contextmanager
 def _store_errors(bucket: str, missing: str | None = None) -> Iterator[None]:
     """Turn the SDK's errors into FileNotFoundError (*missing* is not there) or StorageUnavailable."""
+    from botocore.exceptions import BotoCoreError, ClientError  # loaded with the S3 client: never on local disk
+
     try:
         yield
     except ClientError as error:
