@@ -102,7 +102,7 @@ def main() -> str:
         try:
             started = time.perf_counter()
             with_slow_mail = timed_resets({**env, **mail})
-            sent_sql = "SELECT count(*) FROM core_outbox WHERE sent_at IS NOT NULL AND subject LIKE '%password%'"
+            sent_sql = f"SELECT count(*) FROM core_outbox WHERE sent_at IS NOT NULL AND recipient = '{LEARNER}'"
             while scalar(env, sent_sql) < REQUESTS + 1 and time.perf_counter() - started < 120:
                 time.sleep(0.2)
             delivered, delivery_seconds = scalar(env, sent_sql), time.perf_counter() - started
