@@ -110,8 +110,8 @@ def _forget_new_jobs(session) -> None:
 
 def carry(jobs: list[tuple[int, datetime]]) -> None:
     """Hand the jobs (id, due time) to the queue; if it is unreachable, the minute tick carries them later."""
-    task = queue().run_job
     try:
+        task = queue().run_job
         for job_id, run_at in jobs:
             if run_at > utcnow():
                 task.schedule((job_id,), eta=run_at.replace(tzinfo=UTC))  # aware: huey keeps its microseconds

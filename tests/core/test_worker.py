@@ -32,7 +32,7 @@ TRAVELLER = (
 )
 
 
-def eventually(check, timeout: float = 30, what: str = "the workers"):
+def eventually(check, timeout: float = 60, what: str = "the workers"):
     """Wait until *check()* is true (returned), failing after *timeout* seconds."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -148,7 +148,8 @@ def test_a_refused_message_is_retried_then_given_up_and_the_next_leaves(app, smt
     busy, next_one = write_mail(app, "busy@example.eu", "spela@example.eu")
 
     eventually(lambda: message(app, next_one).sent_at, what="the next message")
-    refused = eventually(lambda: message(app, busy).failed_at and message(app, busy), what="the refused message")
+    eventually(lambda: job_of(app, busy).state == JobState.FAILED, what="the refused message's last attempt")
+    refused = message(app, busy)
     assert [envelope.rcpt_tos for envelope in server.messages] == [["spela@example.eu"]]
     assert refused.attempts == 8 and "451" in refused.last_error
     job = job_of(app, busy)
@@ -167,7 +168,8 @@ def test_a_killed_worker_loses_no_job(app, smtp, start_worker):
     time.sleep(2.5)  # the lease of its job lapses
     start_worker(**settings)
 
-    eventually(lambda: message(app, slow).sent_at, what="the second worker")
+    eventually(lambda: job_of(app, slow).state == JobState.DONE, what="the second worker")
+    assert message(app, slow).sent_at is not None
     assert [envelope.rcpt_tos for envelope in server.messages] == [["slow@example.eu"]]
     job = job_of(app, slow)
     assert (job.state, job.attempts) == (JobState.DONE, 2) and "worker stopped" in job.error
